@@ -1,0 +1,216 @@
+/**
+ * The dataset contract and department definitions, as one zod definition from which the TypeScript
+ * types, the loader's validation and the editors' JSON Schema are all derived.
+ *
+ * Field types and constraints follow Frictionless Table Schema; the lake adds `headers`, `formats`,
+ * `pii`, `protect`, `classification`, `mode`, `primaryKey`, `format`, `maxRejectedRatio`.
+ */
+import { z } from 'zod';
+
+/** Department and dataset ids: lowercase identifiers, usable as Glue database and table names. */
+export const ID_PATTERN = /^[a-z][a-z0-9_]*$/;
+const id = z
+  .string()
+  .regex(ID_PATTERN, 'must be a lowercase identifier: a letter, then letters, digits or _ (e.g. health)');
+
+export const FIELD_TYPES = [
+  'string',
+  'number',
+  'integer',
+  'boolean',
+  'date',
+  'datetime',
+  'time',
+  'year',
+] as const;
+export const CLASSIFICATIONS = ['public', 'internal', 'restricted'] as const;
+export const PROTECT_ACTIONS = ['mask', 'hash', 'drop', 'keep'] as const;
+/** PII kinds that have a built-in detector (used for flagging undeclared columns). */
+export const DETECTED_PII = ['cn_resident_id', 'cn_mobile', 'email', 'bank_card'] as const;
+/** PII kinds a contract may declare: the detected ones, kinds without a detector, and `none`. */
+export const PII_KINDS = [...DETECTED_PII, 'person_name', 'address', 'other', 'none'] as const;
+export const FORMAT_TYPES = ['csv', 'tsv', 'json', 'jsonl', 'xlsx'] as const;
+export const ENCODINGS = ['auto', 'utf-8', 'gb18030', 'gbk', 'utf-16le', 'utf-16be'] as const;
+
+/** Defaults, kept as named constants so docs and tests can refer to them. */
+export const DEFAULT_MAX_REJECTED_RATIO = 0.05;
+export const DEFAULT_CLASSIFICATION = 'internal' as const;
+export const DEFAULT_MODE = 'replace' as const;
+/** Table Schema's default date/datetime/time formats (ISO 8601), as strptime patterns. */
+export const DEFAULT_FORMATS = {
+  date: ['%Y-%m-%d'],
+  datetime: ['%Y-%m-%dT%H:%M:%S', '%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%d %H:%M:%S'],
+  time: ['%H:%M:%S'],
+} as const;
+/** Table Schema's default boolean spellings. */
+export const DEFAULT_TRUE_VALUES = ['true', 'True', 'TRUE', '1'];
+export const DEFAULT_FALSE_VALUES = ['false', 'False', 'FALSE', '0'];
+
+/** A plain object (a YAML mapping), as opposed to null, an array or a scalar. */
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Cross-key refinements run even when a sibling key already failed (zod skips them by default), so one
+ * validation reports every problem of a contract at once. They therefore read their input defensively.
+ */
+const whenObject = { when: (payload: { value: unknown }) => isRecord(payload.value) };
+
+/** A `pattern` must compile as a JavaScript regular expression. */
+const regexPattern = z.string().superRefine((p, ctx) => {
+  try {
+    new RegExp(p);
+  } catch (e) {
+    const reason =
+      e instanceof Error ? e.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '') : '';
+    ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${reason}` });
+  }
+});
+
+export const constraintsSchema = z
+  .strictObject({
+    required: z.boolean().optional(),
+    unique: z.boolean().optional(),
+    minimum: z.union([z.number(), z.string()]).optional(),
+    maximum: z.union([z.number(), z.string()]).optional(),
+    minLength: z.number().int().nonnegative().optional(),
+    maxLength: z.number().int().nonnegative().optional(),
+    pattern: regexPattern.optional(),
+    enum: z
+      .array(z.union([z.string(), z.number(), z.boolean()]))
+      .min(1)
+      .optional(),
+  })
+  .describe('Frictionless Table Schema constraints.');
+
+export const fieldSchema = z
+  .strictObject({
+    name: id.describe('Column name in the published table.'),
+    type: z.enum(FIELD_TYPES).default('string'),
+    title: z.string().optional(),
+    description: z.string().optional(),
+    headers: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Other header spellings accepted in uploaded files.'),
+    formats: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe('strptime patterns for date, datetime and time fields, tried in order.'),
+    trueValues: z.array(z.string()).optional(),
+    falseValues: z.array(z.string()).optional(),
+    constraints: constraintsSchema.optional(),
+    pii: z.enum(PII_KINDS).optional().describe('Kind of personal data; `none` opts out of detection.'),
+    protect: z
+      .enum(PROTECT_ACTIONS)
+      .optional()
+      .describe('How PII is protected; default mask when pii is set.'),
+    classification: z
+      .enum(CLASSIFICATIONS)
+      .optional()
+      .describe("Column-level classification, overrides the table's."),
+  })
+  .superRefine((f, ctx) => {
+    const knownType = (FIELD_TYPES as readonly string[]).includes(f.type);
+    if (f.formats && knownType && !['date', 'datetime', 'time'].includes(f.type)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['formats'],
+        message: `formats applies to date, datetime and time fields; "${f.name}" is ${f.type}`,
+      });
+    }
+    const knownProtect = (PROTECT_ACTIONS as readonly string[]).includes(f.protect ?? '');
+    if (knownProtect && f.protect !== 'keep' && (!f.pii || f.pii === 'none')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['protect'],
+        message: `protect: ${f.protect} needs a pii kind on "${f.name}" (e.g. pii: other)`,
+      });
+    }
+  }, whenObject);
+
+export const formatSchema = z.strictObject({
+  type: z.enum(FORMAT_TYPES).default('csv'),
+  encoding: z.enum(ENCODINGS).default('auto'),
+  delimiter: z.string().length(1).optional().describe('csv/tsv delimiter; detected when omitted.'),
+  sheet: z.string().optional().describe('xlsx sheet name; the first sheet when omitted.'),
+  gzip: z.union([z.boolean(), z.literal('auto')]).default('auto'),
+});
+
+export const datasetSchema = z
+  .strictObject({
+    name: id,
+    department: id,
+    title: z.string().min(1),
+    description: z.string().optional(),
+    classification: z.enum(CLASSIFICATIONS).default(DEFAULT_CLASSIFICATION),
+    mode: z.enum(['replace', 'append']).default(DEFAULT_MODE),
+    primaryKey: z.array(z.string()).min(1).optional(),
+    format: formatSchema.default({ type: 'csv', encoding: 'auto', gzip: 'auto' }),
+    maxRejectedRatio: z.number().min(0).max(1).default(DEFAULT_MAX_REJECTED_RATIO),
+    undeclaredPii: z
+      .enum(['quarantine', 'mask'])
+      .default('quarantine')
+      .describe('What happens when an undeclared field looks like personal data.'),
+    fields: z.array(fieldSchema).min(1),
+  })
+  .superRefine((d, ctx) => {
+    if (!Array.isArray(d.fields)) return;
+    const names = new Set<string>();
+    d.fields.forEach((f: unknown, i) => {
+      if (!isRecord(f) || typeof f.name !== 'string') return;
+      if (names.has(f.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['fields', i, 'name'],
+          message: `duplicate field name "${f.name}"`,
+        });
+      }
+      names.add(f.name);
+    });
+    if (!Array.isArray(d.primaryKey)) return;
+    d.primaryKey.forEach((k: unknown, i) => {
+      if (typeof k === 'string' && !names.has(k)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['primaryKey', i],
+          message: `primaryKey "${k}" is not a field; fields are: ${[...names].join(', ')}`,
+        });
+      }
+    });
+  }, whenObject);
+
+export const departmentSchema = z.strictObject({
+  id,
+  name: z.string().min(1),
+  uploaders: z.array(z.string().min(1)).default([]).describe('Principals (ARNs) allowed to upload.'),
+});
+
+export const departmentsFileSchema = z
+  .strictObject({
+    departments: z.array(departmentSchema).min(1),
+  })
+  .superRefine((file, ctx) => {
+    if (!Array.isArray(file.departments)) return;
+    const seen = new Set<string>();
+    file.departments.forEach((d: unknown, i) => {
+      if (!isRecord(d) || typeof d.id !== 'string') return;
+      if (seen.has(d.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['departments', i, 'id'],
+          message: `duplicate department id "${d.id}"`,
+        });
+      }
+      seen.add(d.id);
+    });
+  }, whenObject);
+
+export type DatasetContract = z.output<typeof datasetSchema>;
+export type FieldContract = z.output<typeof fieldSchema>;
+export type FieldType = (typeof FIELD_TYPES)[number];
+export type PiiKind = (typeof PII_KINDS)[number];
+export type DetectedPiiKind = (typeof DETECTED_PII)[number];
+export type ProtectAction = (typeof PROTECT_ACTIONS)[number];
+export type Department = z.output<typeof departmentSchema>;
