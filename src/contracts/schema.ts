@@ -56,7 +56,14 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
  */
 const whenObject = { when: (payload: { value: unknown }) => isRecord(payload.value) };
 
-/** A `pattern` must compile as a JavaScript regular expression. */
+/** Regular-expression features the engine's matcher (RE2, inside DuckDB) does not have. */
+const UNSUPPORTED_REGEX: readonly [RegExp, string][] = [
+  [/\(\?<?[=!]/, 'lookahead and lookbehind groups'],
+  [/\\[1-9]/, 'backreferences'],
+  [/\\k</, 'named backreferences'],
+];
+
+/** A `pattern` must compile as a JavaScript regular expression and use only what RE2 supports. */
 const regexPattern = z.string().superRefine((p, ctx) => {
   try {
     new RegExp(p);
@@ -64,6 +71,15 @@ const regexPattern = z.string().superRefine((p, ctx) => {
     const reason =
       e instanceof Error ? e.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '') : '';
     ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${reason}` });
+    return;
+  }
+  for (const [re, what] of UNSUPPORTED_REGEX) {
+    if (re.test(p)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `uses ${what}, which the lake's pattern matcher (RE2) does not support: rewrite the pattern without them`,
+      });
+    }
   }
 });
 

@@ -3,10 +3,11 @@
  * encoding, and transcodes to a UTF-8 working file when the original is not plain UTF-8. The text is
  * streamed through a consumer (the line scanner) on the way, so the file is read once.
  */
+
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { isUtf8 } from 'node:buffer';
 import { createGunzip } from 'node:zlib';
 import iconv from 'iconv-lite';
 import { FileRejectedError } from './errors.ts';
@@ -18,6 +19,8 @@ export type DeclaredEncoding = 'auto' | 'utf-8' | 'gb18030' | 'gbk' | 'utf-16le'
 export const DEFAULT_MAX_DECOMPRESSED_BYTES = 20 * 1024 ** 3;
 const CHUNK = 1024 * 1024;
 const SAMPLE = 64 * 1024;
+/** Share of control characters in the first decoded text above which a file is binary, not text. */
+const BINARY_CONTROL_RATIO = 0.01;
 
 export interface SourceFacts {
   bytes: number;
@@ -95,7 +98,11 @@ async function* originalChunks(
 }
 
 /** Gunzip a binary file (an xlsx workbook) to `outPath`, hashing the original and bounding the output. */
-export async function gunzipTo(path: string, outPath: string, maxBytes?: number): Promise<{ bytes: number; sha256: string }> {
+export async function gunzipTo(
+  path: string,
+  outPath: string,
+  maxBytes?: number,
+): Promise<{ bytes: number; sha256: string }> {
   const facts = { bytes: 0, hash: createHash('sha256') };
   const out = createWriteStream(outPath);
   try {
@@ -196,8 +203,31 @@ export async function decodeToUtf8(opts: {
     let pending: Buffer[] = [];
     let pendingBytes = 0;
 
+    // The first SAMPLE bytes of text are probed for binary content (random bytes, a workbook or an
+    // archive under a .csv name), which would otherwise parse as a header of garbage.
+    const probe = { bytes: 0, controls: 0, zip: false, done: false };
+    const checkProbe = (final: boolean): void => {
+      if (probe.done || (!final && probe.bytes < SAMPLE)) return;
+      probe.done = true;
+      if (probe.controls <= probe.bytes * BINARY_CONTROL_RATIO) return;
+      const what = probe.zip ? 'it is a ZIP archive, such as an .xlsx workbook' : 'it looks like binary data';
+      throw new FileRejectedError(
+        'encoding',
+        `the file is not text: ${probe.controls} of its first ${probe.bytes} bytes are control characters (${what}): upload the data as CSV, TSV or JSON text, or declare format.type xlsx for an Excel workbook`,
+      );
+    };
+
     const emit = async (text: Buffer): Promise<void> => {
       if (text.length === 0) return;
+      if (!probe.done) {
+        const part = text.subarray(0, SAMPLE - probe.bytes);
+        if (probe.bytes === 0 && part.length >= 4 && part.readUInt32BE(0) === 0x504b0304) probe.zip = true;
+        for (const b of part) {
+          if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c) probe.controls++;
+        }
+        probe.bytes += part.length;
+        checkProbe(false);
+      }
       textBytes += text.length;
       opts.consume(text);
       if (out && !out.write(text)) await new Promise<void>((r) => out?.once('drain', r));
@@ -258,8 +288,10 @@ export async function decodeToUtf8(opts: {
       } else if (carry.length) {
         throw new InvalidUtf8(offset, opts.linesConsumed());
       }
+      checkProbe(true);
     } finally {
-      if (out) await new Promise<void>((r, j) => (out as WriteStream).end((e?: Error | null) => (e ? j(e) : r())));
+      if (out)
+        await new Promise<void>((r, j) => (out as WriteStream).end((e?: Error | null) => (e ? j(e) : r())));
     }
     return {
       bytes: facts.bytes,

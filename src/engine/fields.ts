@@ -3,10 +3,10 @@
  * the row's error list (for quarantine) and the protected published value.
  */
 import {
+  type DatasetContract,
   DEFAULT_FALSE_VALUES,
   DEFAULT_FORMATS,
   DEFAULT_TRUE_VALUES,
-  type DatasetContract,
   type FieldContract,
   type FieldType,
   type ProtectAction,
@@ -65,6 +65,9 @@ function formatsOf(f: FieldContract): string[] {
   return [];
 }
 
+/** A decimal number with optional exponent, or NaN / INF / -INF (any case; Infinity too), as RE2. */
+const NUMBER_PATTERN = '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?|[+-]?(?i:inf|infinity|nan)';
+
 /** The typed value of a field from its VARCHAR value `x` (NULL when it does not parse). */
 export function typedSql(f: FieldContract, x: string): string {
   switch (f.type) {
@@ -73,7 +76,8 @@ export function typedSql(f: FieldContract, x: string): string {
     case 'integer':
       return `CASE WHEN regexp_full_match(trim(${x}), '[+-]?[0-9]+') THEN TRY_CAST(trim(${x}) AS BIGINT) END`;
     case 'number':
-      return `TRY_CAST(trim(${x}) AS DOUBLE)`;
+      // The lexical form is checked first: DuckDB's cast alone also reads digit separators ('1_000').
+      return `CASE WHEN regexp_full_match(trim(${x}), ${lit(NUMBER_PATTERN)}) THEN TRY_CAST(trim(${x}) AS DOUBLE) END`;
     case 'year':
       return `CASE WHEN regexp_full_match(trim(${x}), '-?[0-9]{4}') THEN CAST(trim(${x}) AS INTEGER) END`;
     case 'boolean': {
@@ -105,7 +109,8 @@ function boundLiteral(f: FieldContract, key: string, value: unknown, file: strin
     case 'datetime':
     case 'time': {
       const tp = SQL_TYPES[f.type];
-      if (typeof value !== 'string') throw new EngineError(`${where}: write the bound as an ISO ${f.type} string`);
+      if (typeof value !== 'string')
+        throw new EngineError(`${where}: write the bound as an ISO ${f.type} string`);
       return `CAST(${lit(value)} AS ${tp})`;
     }
     case 'string':
@@ -117,7 +122,8 @@ function boundLiteral(f: FieldContract, key: string, value: unknown, file: strin
 
 function enumLiteral(f: FieldContract, values: readonly (string | number | boolean)[]): string {
   if (f.type === 'string') return litList(values.map(String));
-  if (f.type === 'boolean') return `[${values.map((x) => (x === true || x === 'true' ? 'true' : 'false')).join(', ')}]`;
+  if (f.type === 'boolean')
+    return `[${values.map((x) => (x === true || x === 'true' ? 'true' : 'false')).join(', ')}]`;
   if (f.type === 'integer' || f.type === 'number' || f.type === 'year') {
     return `[${values.map((x) => String(Number(x))).join(', ')}]`;
   }
@@ -174,7 +180,11 @@ export function fieldRules(plans: FieldPlan[], file: string): Rule[] {
     if (f.type !== 'string') {
       const formats = formatsOf(f);
       const hint = formats.length ? ` (formats: ${formats.join(', ')})` : '';
-      add('type', `${v(p)} IS NOT NULL AND ${t(p)} IS NULL`, `${shown(p)} || ${lit(` is not a valid ${f.type}${hint}`)}`);
+      add(
+        'type',
+        `${v(p)} IS NOT NULL AND ${t(p)} IS NULL`,
+        `${shown(p)} || ${lit(` is not a valid ${f.type}${hint}`)}`,
+      );
     }
     if (c.minimum !== undefined && f.type !== 'string') {
       const b = boundLiteral(f, 'minimum', c.minimum, file);

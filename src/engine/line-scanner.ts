@@ -222,7 +222,9 @@ export class LineScanner {
       this.onDrift(this.records, this.recordStartLine);
       this.driftEntries++;
     }
-    this.expectedNextLine = this.line + 1;
+    // Readers of the drift table place record n+1 one line after record n *starts* (line of the
+    // last entry + records since it), so a record spanning several lines moves the next one too.
+    this.expectedNextLine = this.recordStartLine + 1;
   }
 
   /** The header record's text, once the header is complete. */

@@ -13,7 +13,7 @@ import { detectDelimiter, LineScanner, type ScanResult, splitCsvRecord } from '.
 import { ident, lit } from './sql.ts';
 
 /** Longest CSV record DuckDB accepts (a 10 MB free-text field still fits). */
-export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 /** Largest JSON array element. */
 export const MAX_JSON_OBJECT_BYTES = 64 * 1024 * 1024;
 /** A value no real file holds, so that empty fields read as '' and only padded fields as NULL. */
@@ -161,7 +161,19 @@ async function createCsvSource(
     format: opts.contract.format.type,
   };
   if (scan.headerText === null) {
-    throw new FileRejectedError('empty', 'the file is empty: it has no header and no rows; upload the complete file');
+    throw new FileRejectedError(
+      'empty',
+      'the file is empty: it has no header and no rows; upload the complete file',
+    );
+  }
+  if (scan.unterminatedQuote) {
+    // DuckDB would read everything after the quote as one value of one record.
+    const line = scan.unterminatedQuoteLine ?? undefined;
+    throw new FileRejectedError(
+      'quote',
+      `line ${line}: a quoted value starts here and its closing quote is missing, so the rest of the file would be read as one value: close the quote (a quote inside a quoted value is written twice: ""), or upload the complete file if it was cut off`,
+      { line },
+    );
   }
   const delimiter = declaredDelimiter ?? detectDelimiter(scan.headerText);
   const columns = splitCsvRecord(scan.headerText, delimiter).map((h) => h.trim());
@@ -199,7 +211,14 @@ async function createCsvViews(
   );
   const dataNames = o.lineFromColumn ? names.slice(1) : names;
   const rowRule = `CASE WHEN ${ident(names[n - 1])} IS NULL OR __extra IS NOT NULL THEN 'ragged' END`;
-  const rowError = `CASE WHEN ${ident(names[n - 1])} IS NULL THEN ${lit(`expected ${n - (o.lineFromColumn ? 1 : 0)} columns, found fewer`)} WHEN __extra IS NOT NULL THEN ${lit(`expected ${n - (o.lineFromColumn ? 1 : 0)} columns, found more`)} END`;
+  const expected = `expected ${n - (o.lineFromColumn ? 1 : 0)} columns as in the header`;
+  const delim = o.delimiter === '\t' ? 'tab' : `"${o.delimiter}"`;
+  const fewer = `${expected}, found fewer: add the missing values (an empty value still needs its ${delim} delimiter)`;
+  // A sheet row (xlsx) wider than its header has cells beyond the last named column.
+  const more = o.lineFromColumn
+    ? `${expected}, found more: give the extra cells a header, or clear them`
+    : `${expected}, found more: quote the values that contain a ${delim}, or remove the extra values`;
+  const rowError = `CASE WHEN ${ident(names[n - 1])} IS NULL THEN ${lit(fewer)} WHEN __extra IS NOT NULL THEN ${lit(more)} END`;
   const cols = dataNames.map((c, i) => `${ident(c)} AS ${ident(`s${i}`)}`).join(', ');
   if (o.lineFromColumn) {
     await conn.run(
@@ -219,6 +238,10 @@ async function createCsvViews(
   }
 }
 
+const JSON_INVALID = 'not valid JSON: each record must be one complete JSON object, like {"name": "value"}';
+const JSON_NOT_OBJECT =
+  'a JSON value that is not an object: each record must be an object of named values, like {"name": "value"}';
+
 function jsonPointer(key: string): string {
   return `/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
 }
@@ -233,12 +256,15 @@ async function jsonKeys(conn: DuckDBConnection): Promise<string[]> {
 async function createJsonSourceView(conn: DuckDBConnection, lineExpr: string): Promise<string[]> {
   const keys = await jsonKeys(conn);
   const cols = keys
-    .map((k, i) => `CASE WHEN __valid THEN json_extract_string(j, ${lit(jsonPointer(k))}) END AS ${ident(`s${i}`)}`)
+    .map(
+      (k, i) =>
+        `CASE WHEN __valid THEN json_extract_string(j, ${lit(jsonPointer(k))}) END AS ${ident(`s${i}`)}`,
+    )
     .join(', ');
   await conn.run(
     `CREATE VIEW src AS SELECT __rn, ${lineExpr} AS __line,
        CASE WHEN NOT __valid THEN 'json' END AS __row_rule,
-       CASE WHEN NOT __parsed THEN 'not valid JSON' WHEN NOT __valid THEN 'not a JSON object' END AS __row_error
+       CASE WHEN NOT __parsed THEN ${lit(JSON_INVALID)} WHEN NOT __valid THEN ${lit(JSON_NOT_OBJECT)} END AS __row_error
        ${cols ? `, ${cols}` : ''} FROM raw`,
   );
   return keys;
@@ -251,7 +277,8 @@ async function createJsonLinesSource(conn: DuckDBConnection, opts: SourceOptions
     throw new FileRejectedError('empty', 'the file is empty: it has no JSON lines; upload the complete file');
   }
   // One JSON document per line: read each line whole (a raw control character never occurs in JSON text).
-  const read = `read_csv(${lit(decoded.textPath)}, header = false, columns = {'j': 'VARCHAR'}, delim = ${lit('\u0001')}, quote = '', escape = '', nullstr = ${lit(NO_NULL)}, auto_detect = false, strict_mode = false, parallel = false, max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES * 2})`;
+  // The delimiter must not occur in NO_NULL either: DuckDB refuses a delimiter inside the null string.
+  const read = `read_csv(${lit(decoded.textPath)}, header = false, columns = {'j': 'VARCHAR'}, delim = ${lit('\u001f')}, quote = '', escape = '', nullstr = ${lit(NO_NULL)}, auto_detect = false, strict_mode = false, parallel = false, max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES * 2})`;
   await conn.run(
     `CREATE VIEW raw0 AS SELECT row_number() OVER () AS __rn, j, json_valid(j) AS __parsed FROM ${read}`,
   );
@@ -297,7 +324,9 @@ async function createJsonArraySource(conn: DuckDBConnection, opts: SourceOptions
   await conn.run(
     `CREATE VIEW raw0 AS SELECT row_number() OVER () AS __rn, json AS j, true AS __parsed FROM read_json_objects(${lit(decoded.textPath)}, format = 'array', maximum_object_size = ${MAX_JSON_OBJECT_BYTES})`,
   );
-  await conn.run(`CREATE VIEW raw AS SELECT *, coalesce(json_type(j) = 'OBJECT', false) AS __valid FROM raw0`);
+  await conn.run(
+    `CREATE VIEW raw AS SELECT *, coalesce(json_type(j) = 'OBJECT', false) AS __valid FROM raw0`,
+  );
   let keys: string[];
   try {
     keys = await createJsonSourceView(conn, '__rn');
@@ -305,7 +334,8 @@ async function createJsonArraySource(conn: DuckDBConnection, opts: SourceOptions
   } catch (e) {
     throw new FileRejectedError(
       'format',
-      `the file is not a JSON array of objects (${firstLine((e as Error).message)}): upload an array like [{"a": 1}, ...], or declare format.type jsonl for one object per line`,
+      // DuckDB names the file it read: a working copy in a temporary directory, of no use to the uploader.
+      `the file is not a JSON array of objects (${firstLine((e as Error).message).replace(/ in file "[^"]*"/, '')}): upload an array like [{"a": 1}, ...], or declare format.type jsonl for one object per line`,
       { cause: e },
     );
   }
@@ -335,7 +365,12 @@ async function createXlsxSource(conn: DuckDBConnection, opts: SourceOptions): Pr
   const { xlsxToCsv } = await import('./xlsx.ts');
   const conv = await xlsxToCsv(workbook, csvPath, { sheet: opts.contract.format.sheet });
   const drift = new DriftFile(join(opts.workDir, 'drift.csv'));
-  const { scan } = await scanText({ ...opts, inputPath: csvPath }, 'csv', ',', drift);
+  // The working CSV is plain UTF-8 whatever the contract says of the upload's encoding and gzip.
+  const csvContract = {
+    ...opts.contract,
+    format: { ...opts.contract.format, encoding: 'utf-8' as const, gzip: false },
+  };
+  const { scan } = await scanText({ ...opts, inputPath: csvPath, contract: csvContract }, 'csv', ',', drift);
   if (scan.headerText === null) throw new FileRejectedError('empty', `sheet "${conv.sheet}" is empty`);
   const columns = splitCsvRecord(scan.headerText, ',').map((h) => h.trim());
   await createCsvViews(conn, {

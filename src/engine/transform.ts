@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { contractHash } from '../contracts/load.ts';
 import type { DatasetContract, FieldContract } from '../contracts/schema.ts';
+import { DETECTORS } from '../privacy/detectors/index.ts';
 import { DEFAULT_PII_MIN_SAMPLES, DEFAULT_PII_THRESHOLD, detectPii } from '../privacy/scan.ts';
 import { FileRejectedError } from './errors.ts';
 import {
@@ -23,7 +24,6 @@ import {
   type Rule,
   typedColumns,
   typedRef,
-  typedSql,
   valueColumns,
 } from './fields.ts';
 import type { IngestReport, PiiFlagged, ReportOutput, RowError } from './report.ts';
@@ -35,7 +35,7 @@ export const ROW_GROUP_ROWS = 122_880;
 /** Errors listed in the report (all are counted in errorCounts and kept in quarantine). */
 export const DEFAULT_MAX_ERRORS = 100;
 /** DuckDB memory limit: the engine spills to its temp directory beyond it. */
-export const DEFAULT_MEMORY_LIMIT = '512MB';
+export const DEFAULT_MEMORY_LIMIT = '256MB';
 /** Rows sampled per column to look for undeclared personal data. */
 export const PII_SAMPLE_ROWS = 2000;
 
@@ -77,8 +77,18 @@ export function outputKeys(contract: DatasetContract, uploadId: string, now: Dat
   };
 }
 
+/** True when a value would be flagged by a PII detector (used to keep header cells out of reports). */
+function looksPersonal(value: string): boolean {
+  const t = value.trim();
+  return Object.values(DETECTORS).some((d) => d.test(t));
+}
+
 function normalizeHeader(s: string): string {
-  return s.replace(/^\uFEFF/, '').normalize('NFKC').trim().toLowerCase();
+  return s
+    .replace(/^\uFEFF/, '')
+    .normalize('NFKC')
+    .trim()
+    .toLowerCase();
 }
 
 interface FileVerdict {
@@ -96,7 +106,14 @@ export async function transformFile(opts: TransformOptions): Promise<IngestRepor
     uploadId: opts.uploadId,
     dataset: `${contract.department}/${contract.name}`,
     contractHash: contractHash(contract),
-    source: { key: opts.sourceKey, bytes: 0, sha256: '', encoding: null, format: contract.format.type, compression: null },
+    source: {
+      key: opts.sourceKey,
+      bytes: 0,
+      sha256: '',
+      encoding: null,
+      format: contract.format.type,
+      compression: null,
+    },
     status: 'rejected',
     rows: { total: 0, accepted: 0, rejected: 0 },
     errors: [],
@@ -119,7 +136,9 @@ export async function transformFile(opts: TransformOptions): Promise<IngestRepor
   const conn = await instance.connect();
   const written: string[] = [];
   try {
+    const t = Date.now();
     const source = await readSource(conn, opts, report, work);
+    trace('decode+scan', t);
     await run(conn, opts, report, source, keys, now, written);
   } catch (e) {
     if (!(e instanceof FileRejectedError) && !isDuckDbInputError(e)) throw e;
@@ -151,6 +170,16 @@ export async function transformFile(opts: TransformOptions): Promise<IngestRepor
   await mkdir(dirname(reportPath), { recursive: true });
   await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
   return report;
+}
+
+const TRACE = process.env.LAKE_ENGINE_TRACE === '1';
+function trace(phase: string, since: number): number {
+  const now = Date.now();
+  if (TRACE) {
+    const rss = Math.round(process.resourceUsage().maxRSS / 1024);
+    process.stderr.write(`[engine] ${phase}: ${now - since} ms, peak RSS ${rss} MiB\n`);
+  }
+  return now;
 }
 
 function isDuckDbInputError(e: unknown): boolean {
@@ -196,40 +225,44 @@ async function run(
 ): Promise<void> {
   const { contract } = opts;
 
-  // 1. Header: match each field to a source column by name or declared spelling.
+  // 1. Header: match each field to a source column by name or declared spelling. A header cell that
+  // looks like personal data (a file uploaded without its header row) is never repeated in the report.
+  const shownHeader = source.columns.map((h, i) => (looksPersonal(h) ? `(column ${i + 1})` : h));
+  const verdicts: FileVerdict[] = [];
   const mapping = new Map<string, { source: string; header: string } | null>();
   const used = new Map<number, string>();
   for (const f of contract.fields) {
     const spellings = new Set([f.name, ...(f.headers ?? [])].map(normalizeHeader));
-    const hits = source.columns.flatMap((h, i) => (spellings.has(normalizeHeader(h)) ? [i] : []));
+    const hits = source.columns.flatMap((h, i) =>
+      spellings.has(normalizeHeader(h)) && !used.has(i) ? [i] : [],
+    );
+    const taken = source.columns.findIndex((h, i) => used.has(i) && spellings.has(normalizeHeader(h)));
     if (hits.length > 1) {
-      throw new FileRejectedError(
-        'header',
-        `columns ${hits.map((i) => `${i + 1} ("${source.columns[i]}")`).join(' and ')} all match field "${f.name}": keep one of them, or rename the others`,
-        { column: f.name },
-      );
+      verdicts.push({
+        rule: 'header',
+        column: f.name,
+        message: `columns ${hits.map((i) => `${i + 1} ("${shownHeader[i]}")`).join(' and ')} all match field "${f.name}": keep one of them, or rename the others`,
+      });
+    } else if (hits.length === 0 && taken >= 0) {
+      verdicts.push({
+        rule: 'header',
+        column: f.name,
+        message: `column ${taken + 1} ("${shownHeader[taken]}") matches both field "${used.get(taken)}" and field "${f.name}": fix the headers in the contract`,
+      });
     }
-    if (hits.length === 1) {
+    if (hits.length >= 1) {
       const i = hits[0];
-      if (used.has(i)) {
-        throw new FileRejectedError(
-          'header',
-          `column ${i + 1} ("${source.columns[i]}") matches both field "${used.get(i)}" and field "${f.name}": fix the contract's headers`,
-          { column: f.name },
-        );
-      }
       used.set(i, f.name);
-      mapping.set(f.name, { source: ident(`s${i}`), header: source.columns[i] });
-      report.columns.matched[f.name] = source.columns[i];
+      mapping.set(f.name, { source: ident(`s${i}`), header: shownHeader[i] });
+      report.columns.matched[f.name] = shownHeader[i];
     } else {
       mapping.set(f.name, null);
       report.columns.missing.push(f.name);
     }
   }
   const extraIdx = source.columns.flatMap((_, i) => (used.has(i) ? [] : [i]));
-  report.columns.extra = extraIdx.map((i) => source.columns[i] || `(column ${i + 1}, no header)`);
+  report.columns.extra = extraIdx.map((i) => shownHeader[i] || `(column ${i + 1}, no header)`);
 
-  const verdicts: FileVerdict[] = [];
   const pk = new Set(contract.primaryKey ?? []);
   const missingRequired = contract.fields.filter(
     (f) => mapping.get(f.name) === null && (f.constraints?.required || pk.has(f.name)),
@@ -239,7 +272,7 @@ async function run(
     verdicts.push({
       rule: 'missing_column',
       column: f.name,
-      message: `required column "${f.name}" is missing (accepted headers: ${spellings}; the file has: ${source.columns.join(', ')}): add the column, or add its header spelling to the contract's headers`,
+      message: `required column "${f.name}" is missing (accepted headers: ${spellings}; the file has: ${shownHeader.join(', ')}): add the column, or add its header spelling to the contract's headers`,
     });
   }
 
@@ -254,23 +287,25 @@ async function run(
         column: fl.column,
         message: `column "${fl.column}" looks like ${fl.detector} (${Math.round(fl.ratio * 100)}% of ${fl.sampled} sampled values) but the contract does not declare it as personal data: add pii: ${fl.detector} with a protect action to the field, or pii: none if it is not personal data`,
       });
-    } else if (fl.action === 'mask') {
-      maskedUndeclared.set(fl.column, fl.detector as FieldContract['pii']);
     }
+    // Flagged fields are masked wherever they are written, the quarantine included.
+    if (fl.action !== 'not-published') maskedUndeclared.set(fl.column, fl.detector as FieldContract['pii']);
   }
 
   const plans = planFields(contract, mapping, maskedUndeclared);
   for (const p of plans) {
     if (p.protectedAs && p.action) {
-      report.pii.protected.push({ column: p.field.name, pii: p.protectedAs.pii ?? 'other', action: p.action });
+      report.pii.protected.push({
+        column: p.field.name,
+        pii: p.protectedAs.pii ?? 'other',
+        action: p.action,
+      });
     }
   }
 
-  // 3. Uniqueness (primaryKey, unique): keys seen more than once, found before the main pass.
-  const dupRules = await duplicateRules(conn, contract, plans);
-
-  const rules = [...fieldRules(plans, `datasets/${contract.department}/${contract.name}.yaml`), ...dupRules.rules];
-  const checked = checkedQuery(plans, rules, dupRules);
+  // 3. Uniqueness (primaryKey, unique). Keys published as they are (or hashed) are checked on the
+  // curated output after the main pass, which costs one column scan; masked or dropped keys need a
+  // pass over the source before it.
   const lineage = `${lit(opts.uploadId)} AS _upload_id, __line AS _source_line, CAST(${lit(now.toISOString())} AS TIMESTAMPTZ) AS _ingested_at`;
   const curatedPath = join(opts.outDir, keys.curated);
   const quarantinePath = join(opts.outDir, keys.quarantine);
@@ -285,7 +320,7 @@ async function run(
     const sql = quarantinedSql(p, opts.hashKey);
     return sql === null ? [] : [`${sql} AS ${ident(p.field.name)}`];
   });
-  const errorsList = rowErrorsSql(rules);
+  const baseRules = fieldRules(plans, `datasets/${contract.department}/${contract.name}.yaml`);
 
   const copy = async (select: string, path: string): Promise<number> => {
     const tmp = `${path}.tmp`;
@@ -295,7 +330,26 @@ async function run(
     );
     return Number(r.rowsChanged);
   };
-  const writeQuarantine = async (fileVerdict: FileVerdict | null): Promise<number> => {
+  const checkedWith = (d: DuplicateRules) => {
+    const rules = [...baseRules, ...d.rules];
+    return { checked: checkedQuery(plans, rules, d), errorsList: rowErrorsSql(rules) };
+  };
+  let t = Date.now();
+  const keySets = uniqueKeySets(contract, plans);
+  const noDups: DuplicateRules = { rules: [], joins: [], columns: [] };
+  const dups = await duplicatesBefore(
+    conn,
+    keySets.filter((k) => !k.onOutput),
+    checkedWith(noDups).checked,
+  );
+  t = trace('duplicates before', t);
+  const writeCurated = (d: DuplicateRules) =>
+    copy(
+      `SELECT ${[...published, lineage].join(', ')} FROM (${checkedWith(d).checked}) WHERE __ok`,
+      curatedPath,
+    );
+  const writeQuarantine = (d: DuplicateRules, fileVerdict: FileVerdict | null): Promise<number> => {
+    const { checked, errorsList } = checkedWith(d);
     const errs = fileVerdict
       ? `list_concat([{'column': ${fileVerdict.column ? lit(fileVerdict.column) : 'CAST(NULL AS VARCHAR)'}, 'rule': ${lit(fileVerdict.rule)}, 'message': ${lit(fileVerdict.message)}}], ${errorsList})`
       : errorsList;
@@ -310,8 +364,23 @@ async function run(
   let accepted = 0;
   let rejected = 0;
   if (!fileVerdict) {
-    accepted = await copy(`SELECT ${[...published, lineage].join(', ')} FROM (${checked}) WHERE __ok`, curatedPath);
-    if (source.records === null || accepted !== source.records) rejected = await writeQuarantine(null);
+    accepted = await writeCurated(dups);
+    t = trace('curated', t);
+    const after = await duplicatesAfter(
+      conn,
+      keySets.filter((k) => k.onOutput),
+      `${curatedPath}.tmp`,
+      dups.rules.length,
+    );
+    t = trace('duplicates after', t);
+    if (after.rules.length) {
+      // Rare: duplicates among published rows. Publish again without the later occurrences.
+      merge(dups, after);
+      accepted = await writeCurated(dups);
+      t = trace('curated again', t);
+    }
+    if (source.records === null || accepted !== source.records) rejected = await writeQuarantine(dups, null);
+    t = trace('quarantine', t);
     const total = accepted + rejected;
     if (total === 0) {
       fileVerdict = {
@@ -329,7 +398,7 @@ async function run(
   }
   if (fileVerdict) {
     await rm(`${curatedPath}.tmp`, { force: true });
-    rejected = await writeQuarantine(fileVerdict);
+    rejected = await writeQuarantine(dups, fileVerdict);
     accepted = 0;
   }
 
@@ -337,13 +406,23 @@ async function run(
   const outputs: ReportOutput[] = [];
   if (accepted > 0) {
     await rename(`${curatedPath}.tmp`, curatedPath);
-    outputs.push({ kind: 'curated', key: keys.curated, bytes: (await stat(curatedPath)).size, rows: accepted });
+    outputs.push({
+      kind: 'curated',
+      key: keys.curated,
+      bytes: (await stat(curatedPath)).size,
+      rows: accepted,
+    });
   } else {
     await rm(`${curatedPath}.tmp`, { force: true });
   }
   if (rejected > 0) {
     await rename(`${quarantinePath}.tmp`, quarantinePath);
-    outputs.push({ kind: 'quarantine', key: keys.quarantine, bytes: (await stat(quarantinePath)).size, rows: rejected });
+    outputs.push({
+      kind: 'quarantine',
+      key: keys.quarantine,
+      bytes: (await stat(quarantinePath)).size,
+      rows: rejected,
+    });
   } else {
     await rm(`${quarantinePath}.tmp`, { force: true });
   }
@@ -403,7 +482,12 @@ async function scanUndeclared(
     if (m && f.pii === undefined) candidates.push({ column: f.name, expr: m.source, extra: false });
   }
   for (const i of extraIdx) {
-    candidates.push({ column: source.columns[i] || `(column ${i + 1})`, expr: ident(`s${i}`), extra: true });
+    const h = source.columns[i];
+    candidates.push({
+      column: h && !looksPersonal(h) ? h : `(column ${i + 1})`,
+      expr: ident(`s${i}`),
+      extra: true,
+    });
   }
   if (candidates.length === 0) return [];
   const r = await conn.runAndReadAll(
@@ -413,7 +497,10 @@ async function scanUndeclared(
   const flagged: PiiFlagged[] = [];
   candidates.forEach((c, col) => {
     const values = rows.map((row) => row[col]).filter((x): x is string => typeof x === 'string');
-    const hit = detectPii(values, { threshold: threshold ?? DEFAULT_PII_THRESHOLD, minSamples: DEFAULT_PII_MIN_SAMPLES });
+    const hit = detectPii(values, {
+      threshold: threshold ?? DEFAULT_PII_THRESHOLD,
+      minSamples: DEFAULT_PII_MIN_SAMPLES,
+    });
     if (!hit) return;
     flagged.push({
       column: c.column,
@@ -433,45 +520,116 @@ interface DuplicateRules {
   columns: string[];
 }
 
-/** For primaryKey and each unique field: a table of the keys seen more than once, with their first line. */
-async function duplicateRules(
-  conn: DuckDBConnection,
-  contract: DatasetContract,
-  plans: FieldPlan[],
-): Promise<DuplicateRules> {
-  const sets: { name: string; rule: string; fields: FieldPlan[] }[] = [];
+function merge(into: DuplicateRules, more: DuplicateRules): void {
+  into.rules.push(...more.rules);
+  into.joins.push(...more.joins);
+  into.columns.push(...more.columns);
+}
+
+interface KeySet {
+  /** The key's name in messages and error counts: the field, or the primaryKey fields joined by +. */
+  name: string;
+  rule: 'primaryKey' | 'unique';
+  fields: FieldPlan[];
+  /** True when the key is published as it is (or hashed, which keeps equality), so it can be checked there. */
+  onOutput: boolean;
+}
+
+/** The primaryKey and each unique field, once each (a unique field that is the primaryKey counts once). */
+function uniqueKeySets(contract: DatasetContract, plans: FieldPlan[]): KeySet[] {
   const byName = new Map(plans.map((p) => [p.field.name, p]));
+  const sets: KeySet[] = [];
+  const onOutput = (fields: FieldPlan[]) =>
+    fields.every((p) => !p.protectedAs || p.action === 'keep' || p.action === 'hash');
   if (contract.primaryKey) {
     const fields = contract.primaryKey.map((k) => byName.get(k)).filter((p): p is FieldPlan => !!p?.source);
     if (fields.length === contract.primaryKey.length) {
-      sets.push({ name: contract.primaryKey.join('+'), rule: 'primaryKey', fields });
+      sets.push({
+        name: contract.primaryKey.join('+'),
+        rule: 'primaryKey',
+        fields,
+        onOutput: onOutput(fields),
+      });
     }
   }
   for (const p of plans) {
-    if (p.field.constraints?.unique && p.source) sets.push({ name: p.field.name, rule: 'unique', fields: [p] });
+    if (!p.field.constraints?.unique || !p.source) continue;
+    if (sets.some((s) => s.fields.length === 1 && s.fields[0] === p)) continue;
+    sets.push({ name: p.field.name, rule: 'unique', fields: [p], onOutput: onOutput([p]) });
   }
+  return sets;
+}
+
+function duplicateRule(set: KeySet, first: string): Rule {
+  const fieldPlan = set.fields[0];
+  return {
+    field: { ...fieldPlan, field: { ...fieldPlan.field, name: set.name } },
+    rule: set.rule,
+    failed: `coalesce(${first} IS NOT NULL AND __line <> ${first}, false)`,
+    message: `${lit(set.fields.length > 1 ? `the key (${set.name}) duplicates line ` : 'the value duplicates line ')} || ${first}`,
+  };
+}
+
+async function isEmpty(conn: DuckDBConnection, table: string): Promise<boolean> {
+  const n = await conn.runAndReadAll(`SELECT count(*) FROM ${table}`);
+  return Number(n.getRows()[0][0]) === 0;
+}
+
+/**
+ * Keys that cannot be checked on the output (masked or dropped): the same check as duplicatesAfter,
+ * over the rows that pass every other rule, so both give the same answer.
+ */
+async function duplicatesBefore(
+  conn: DuckDBConnection,
+  sets: KeySet[],
+  checked: string,
+): Promise<DuplicateRules> {
   const out: DuplicateRules = { rules: [], joins: [], columns: [] };
   for (const [i, set] of sets.entries()) {
-    const table = `__dup${i}`;
-    const keyCols = set.fields.map((p, j) => `${typedSql(p.field, `nullif(${p.source}, '')`)} AS k${j}`);
-    const notNull = set.fields.map((_, j) => `k${j} IS NOT NULL`).join(' AND ');
+    const keysTable = `__dupkeys${i}`;
+    const keys = set.fields.map((p) => typedRef(p));
     await conn.run(
-      `CREATE TEMP TABLE ${table} AS SELECT ${set.fields.map((_, j) => `k${j}`).join(', ')}, min(__line) AS first_line FROM (SELECT __line, ${keyCols.join(', ')} FROM src WHERE __row_rule IS NULL) WHERE ${notNull} GROUP BY ALL HAVING count(*) > 1`,
+      `CREATE TEMP TABLE ${keysTable} AS SELECT ${keys.join(', ')}, min(__line) AS first_line FROM (${checked}) WHERE __ok AND ${keys.map((k) => `${k} IS NOT NULL`).join(' AND ')} GROUP BY ALL HAVING count(*) > 1`,
     );
-    const n = await conn.runAndReadAll(`SELECT count(*) FROM ${table}`);
-    if (Number(n.getRows()[0][0]) === 0) continue;
+    if (await isEmpty(conn, keysTable)) continue;
+    const table = `__dup${i}`;
+    await conn.run(
+      `CREATE TEMP TABLE ${table} AS SELECT c.__line AS line, k.first_line FROM (${checked}) c JOIN ${keysTable} k ON ${keys.map((k) => `c.${k} = k.${k}`).join(' AND ')} WHERE c.__ok AND c.__line <> k.first_line`,
+    );
     const alias = `d${i}`;
-    const on = set.fields.map((p, j) => `${alias}.k${j} = l2.${typedRef(p)}`).join(' AND ');
-    out.joins.push(`LEFT JOIN ${table} ${alias} ON ${on}`);
     const first = `__first${i}`;
+    out.joins.push(`LEFT JOIN ${table} ${alias} ON ${alias}.line = l2.__line`);
     out.columns.push(`${alias}.first_line AS ${first}`);
-    const fieldPlan = set.fields[0];
-    out.rules.push({
-      field: { ...fieldPlan, field: { ...fieldPlan.field, name: set.name } },
-      rule: set.rule,
-      failed: `coalesce(${first} IS NOT NULL AND __line <> ${first}, false)`,
-      message: `${lit(set.fields.length > 1 ? `the key (${set.name}) duplicates line ` : 'the value duplicates line ')} || ${first}`,
-    });
+    out.rules.push(duplicateRule(set, first));
+  }
+  return out;
+}
+
+/** Published rows whose key an earlier published row already has: their lines and the first line. */
+async function duplicatesAfter(
+  conn: DuckDBConnection,
+  sets: KeySet[],
+  curatedPath: string,
+  offset: number,
+): Promise<DuplicateRules> {
+  const out: DuplicateRules = { rules: [], joins: [], columns: [] };
+  for (const [n, set] of sets.entries()) {
+    const i = offset + n;
+    const cols = set.fields.map((p) => ident(p.field.name));
+    const keysTable = `__postkeys${i}`;
+    await conn.run(
+      `CREATE TEMP TABLE ${keysTable} AS SELECT ${cols.join(', ')}, min(_source_line) AS first_line FROM read_parquet(${lit(curatedPath)}, hive_partitioning = false) WHERE ${cols.map((c) => `${c} IS NOT NULL`).join(' AND ')} GROUP BY ALL HAVING count(*) > 1`,
+    );
+    if (await isEmpty(conn, keysTable)) continue;
+    const table = `__postdup${i}`;
+    await conn.run(
+      `CREATE TEMP TABLE ${table} AS SELECT c._source_line AS line, k.first_line FROM read_parquet(${lit(curatedPath)}, hive_partitioning = false) c JOIN ${keysTable} k ON ${cols.map((c) => `c.${c} = k.${c}`).join(' AND ')} WHERE c._source_line <> k.first_line`,
+    );
+    const alias = `p${i}`;
+    const first = `__pfirst${i}`;
+    out.joins.push(`LEFT JOIN ${table} ${alias} ON ${alias}.line = l2.__line`);
+    out.columns.push(`${alias}.first_line AS ${first}`);
+    out.rules.push(duplicateRule(set, first));
   }
   return out;
 }
@@ -495,11 +653,11 @@ function rowErrorsSql(rules: Rule[]): string {
   const entry = (column: string, rule: string, message: string) =>
     `{'column': ${column}, 'rule': ${rule}, 'message': ${message}}`;
   const items = rules.map(
-    (r, i) => `CASE WHEN ${ident(`f${i}`)} THEN ${entry(lit(r.field.field.name), lit(r.rule), ident(`m${i}`))} END`,
+    (r, i) =>
+      `CASE WHEN ${ident(`f${i}`)} THEN ${entry(lit(r.field.field.name), lit(r.rule), ident(`m${i}`))} END`,
   );
   const fieldErrors = items.length
     ? `list_filter([${items.join(', ')}], x -> x IS NOT NULL)`
     : `CAST([] AS STRUCT("column" VARCHAR, "rule" VARCHAR, "message" VARCHAR)[])`;
   return `CASE WHEN __row_rule IS NOT NULL THEN [${entry('CAST(NULL AS VARCHAR)', '__row_rule', '__row_error')}] ELSE ${fieldErrors} END`;
 }
-

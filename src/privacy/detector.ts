@@ -1,0 +1,125 @@
+/**
+ * The shape of a built-in personal-data detector, and the small text helpers every detector shares.
+ *
+ * Each helper comes as a pair: a JavaScript function and a DuckDB SQL builder that computes exactly the
+ * same thing, so the transform engine can protect whole columns in SQL while tests use the JavaScript
+ * side as the reference. Lengths and positions count Unicode code points on both sides (DuckDB's
+ * `length`, `left` and `right` do; JavaScript's `.length` would count UTF-16 units).
+ */
+import type { DetectedPiiKind } from '../contracts/schema.ts';
+
+export interface Detector {
+  readonly kind: DetectedPiiKind;
+  /** Exact test: shape + checksum. The value is trimmed by the caller. */
+  test(value: string): boolean;
+  /**
+   * Canonical form before hashing, so the same person hashes the same across datasets (e.g. uppercase X
+   * in resident IDs, mobile without +86/spaces/dashes, email lowercased).
+   */
+  normalize(value: string): string;
+  /** Masked display form. */
+  mask(value: string): string;
+  /** DuckDB SQL expression computing normalize() of the VARCHAR SQL expression `col`; must equal normalize() for every input. */
+  sqlNormalize(col: string): string;
+  /** DuckDB SQL expression computing mask() of `col` (already a VARCHAR, may be NULL -> NULL). */
+  sqlMask(col: string): string;
+}
+
+/** Quotes a string as a SQL string literal, doubling single quotes (DuckDB reads no backslash escapes). */
+export function quoteSqlString(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+/**
+ * The characters trimmed from both ends of a value: the same set as JavaScript's String.prototype.trim
+ * (ASCII whitespace, the Unicode space separators, the line and paragraph separators and the BOM), spelled
+ * out so that the SQL twin trims exactly the same, whatever the engine's Unicode version.
+ */
+const TRIM_RANGES: readonly (readonly [number, number])[] = [
+  [0x09, 0x0d],
+  [0x20, 0x20],
+  [0xa0, 0xa0],
+  [0x1680, 0x1680],
+  [0x2000, 0x200a],
+  [0x2028, 0x2029],
+  [0x202f, 0x202f],
+  [0x205f, 0x205f],
+  [0x3000, 0x3000],
+  [0xfeff, 0xfeff],
+];
+
+function charClass(esc: (cp: number) => string): string {
+  const parts = TRIM_RANGES.map(([a, b]) => (a === b ? esc(a) : `${esc(a)}-${esc(b)}`));
+  return `[${parts.join('')}]`;
+}
+
+/** JavaScript class: `\u{3000}` escapes (needs the `u` flag). */
+const JS_SPACE = charClass((cp) => `\\u{${cp.toString(16)}}`);
+/** RE2 (DuckDB) class: `\x{3000}` escapes; DuckDB string literals pass backslashes through untouched. */
+const RE2_SPACE = charClass((cp) => `\\x{${cp.toString(16).toUpperCase()}}`);
+const JS_LEADING = new RegExp(`^${JS_SPACE}+`, 'u');
+const JS_TRAILING = new RegExp(`${JS_SPACE}+$`, 'u');
+
+/** Removes leading and trailing whitespace (the String.prototype.trim set). */
+export function trimText(value: string): string {
+  return value.replace(JS_LEADING, '').replace(JS_TRAILING, '');
+}
+
+/** SQL twin of trimText (DuckDB's own trim() only removes ASCII spaces). */
+export function sqlTrim(col: string): string {
+  return `regexp_replace(regexp_replace(${col}, '^${RE2_SPACE}+', ''), '${RE2_SPACE}+$', '')`;
+}
+
+const LOWER = 'abcdefghijklmnopqrstuvwxyz';
+const UPPER = LOWER.toUpperCase();
+
+/**
+ * Case folding is limited to ASCII letters: full Unicode case mapping differs between JavaScript and
+ * DuckDB (ß, İ, final sigma...), and the canonical form must be identical on both sides.
+ */
+export function asciiUpper(value: string): string {
+  return value.replace(/[a-z]+/g, (m) => m.toUpperCase());
+}
+
+export function asciiLower(value: string): string {
+  return value.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
+
+/*
+ * In SQL, a pure-ASCII value (as many bytes as code points) takes DuckDB's fast upper()/lower(), which
+ * agree with ASCII folding there; other values go through translate(), which is exact but slower.
+ */
+export function sqlAsciiUpper(col: string): string {
+  return `CASE WHEN strlen(${col}) = length(${col}) THEN upper(${col}) ELSE translate(${col}, '${LOWER}', '${UPPER}') END`;
+}
+
+export function sqlAsciiLower(col: string): string {
+  return `CASE WHEN strlen(${col}) = length(${col}) THEN lower(${col}) ELSE translate(${col}, '${UPPER}', '${LOWER}') END`;
+}
+
+/** Number of Unicode code points (DuckDB's length()). */
+export function codePointLength(value: string): number {
+  let n = 0;
+  for (const _ of value) n++;
+  return n;
+}
+
+/** The first n code points (DuckDB's left()). */
+export function leftCodePoints(value: string, n: number): string {
+  return Array.from(value).slice(0, n).join('');
+}
+
+/** The last n code points (DuckDB's right()). */
+export function rightCodePoints(value: string, n: number): string {
+  return n <= 0 ? '' : Array.from(value).slice(-n).join('');
+}
+
+/** One '*' per code point: the mask of a value that does not have the detector's shape. */
+export function starAll(value: string): string {
+  return '*'.repeat(codePointLength(value));
+}
+
+/** SQL twin of starAll (NULL stays NULL). */
+export function sqlStarAll(col: string): string {
+  return `repeat('*', length(${col}))`;
+}

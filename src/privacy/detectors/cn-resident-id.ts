@@ -1,0 +1,86 @@
+/**
+ * PRC resident identity number (居民身份证号码, GB 11643-1999): 6-digit region code, 8-digit birth date,
+ * 3-digit sequence and an ISO 7064 MOD 11-2 check character (0-9 or X), or the legacy 15-digit form
+ * (region, YYMMDD birth date in the 1900s, sequence; no check character).
+ *
+ * Mask: the region code stays, everything after it becomes '*' (520102********1234 -> 520102************).
+ * Normalize: trimmed, ASCII letters uppercased, so 52010219900101123x and ...123X hash the same.
+ */
+import {
+  asciiUpper,
+  codePointLength,
+  type Detector,
+  sqlAsciiUpper,
+  sqlStarAll,
+  sqlTrim,
+  starAll,
+  trimText,
+} from '../detector.ts';
+
+const ID18 = /^([1-9][0-9]{5})([0-9]{4})([0-9]{2})([0-9]{2})[0-9]{3}[0-9Xx]$/;
+const ID15 = /^([1-9][0-9]{5})([0-9]{2})([0-9]{2})([0-9]{2})[0-9]{3}$/;
+/** Weights 2^(17-i) mod 11 for the first 17 characters, and the check character for each sum mod 11. */
+const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const CHECK_CHARS = '10X98765432';
+/** Shape of a normalized value that gets the partial mask (no checksum: a mistyped number is still PII). */
+const MASK_SHAPE = '[0-9]{17}[0-9X]|[0-9]{15}';
+const MASK_SHAPE_JS = new RegExp(`^(?:${MASK_SHAPE})$`);
+const REGION_LENGTH = 6;
+
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  return day <= days[month - 1];
+}
+
+function checkChar(first17: string): string {
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += Number(first17[i]) * WEIGHTS[i];
+  return CHECK_CHARS[sum % 11];
+}
+
+function test(value: string): boolean {
+  const long = ID18.exec(value);
+  if (long) {
+    const year = Number(long[2]);
+    if (year < 1900 || year > 2100) return false;
+    if (!isCalendarDate(year, Number(long[3]), Number(long[4]))) return false;
+    return checkChar(value) === value[17].toUpperCase();
+  }
+  const legacy = ID15.exec(value);
+  if (legacy) return isCalendarDate(1900 + Number(legacy[2]), Number(legacy[3]), Number(legacy[4]));
+  return false;
+}
+
+function normalize(value: string): string {
+  return asciiUpper(trimText(value));
+}
+
+function sqlNormalize(col: string): string {
+  return sqlAsciiUpper(sqlTrim(col));
+}
+
+function mask(value: string): string {
+  const n = normalize(value);
+  if (!MASK_SHAPE_JS.test(n)) return starAll(n);
+  return n.slice(0, REGION_LENGTH) + '*'.repeat(codePointLength(n) - REGION_LENGTH);
+}
+
+function sqlMask(col: string): string {
+  const n = sqlNormalize(col);
+  return (
+    `CASE WHEN regexp_full_match(${n}, '${MASK_SHAPE}') ` +
+    `THEN left(${n}, ${REGION_LENGTH}) || repeat('*', length(${n}) - ${REGION_LENGTH}) ` +
+    `ELSE ${sqlStarAll(n)} END`
+  );
+}
+
+export const cnResidentId: Detector = {
+  kind: 'cn_resident_id',
+  test,
+  normalize,
+  mask,
+  sqlNormalize,
+  sqlMask,
+};

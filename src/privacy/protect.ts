@@ -1,0 +1,108 @@
+/**
+ * Protection of declared personal data: the SQL the transform engine runs per column, and JavaScript
+ * twins that compute the same values (the reference for tests and for single values).
+ *
+ * The action is the field's `protect`, or `mask` when the field declares a `pii` kind other than `none`:
+ * - keep: the value as it is;
+ * - drop: no column (protectSql returns null, protectValue undefined);
+ * - hash: HMAC-SHA256 (hex) of the canonical form, keyed by the lake's secret, so the same person
+ *   hashes the same across datasets and can still be joined on; an empty value stays empty;
+ * - mask: the detector's display mask, or for kinds without a detector: person_name keeps its first
+ *   character (张三丰 -> 张**), address its first 6 characters then '***', other becomes '***'.
+ */
+import { createHash, createHmac } from 'node:crypto';
+import type { DetectedPiiKind, FieldContract, PiiKind, ProtectAction } from '../contracts/schema.ts';
+import {
+  codePointLength,
+  type Detector,
+  leftCodePoints,
+  quoteSqlString,
+  sqlTrim,
+  trimText,
+} from './detector.ts';
+import { DETECTORS } from './detectors/index.ts';
+
+export { quoteSqlString };
+
+/** HMAC-SHA256 block size in bytes. */
+const BLOCK_BYTES = 64;
+const ADDRESS_KEPT = 6;
+
+/** HMAC-SHA256 of the UTF-8 bytes of value, lowercase hex (the reference for hmacSql). */
+export function hmacHex(key: Buffer, value: string): string {
+  return createHmac('sha256', key).update(value, 'utf8').digest('hex');
+}
+
+/**
+ * DuckDB SQL computing hmacHex(key, expr) for the VARCHAR expression expr (NULL -> NULL), in plain SQL:
+ * sha256(K ^ opad || unhex(sha256(K ^ ipad || utf8(expr)))) with the padded key blocks as constants.
+ */
+export function hmacSql(expr: string, key: Buffer): string {
+  const k = key.length > BLOCK_BYTES ? createHash('sha256').update(key).digest() : key;
+  const block = Buffer.alloc(BLOCK_BYTES);
+  k.copy(block);
+  const ipad = Buffer.from(block.map((b) => b ^ 0x36)).toString('hex');
+  const opad = Buffer.from(block.map((b) => b ^ 0x5c)).toString('hex');
+  return `sha256(unhex('${opad}') || unhex(sha256(unhex('${ipad}') || encode(${expr}))))`;
+}
+
+/** The effective action for a field: its `protect`, else `mask` when it declares PII, else `keep`. */
+export function protectAction(field: FieldContract): ProtectAction {
+  if (field.protect) return field.protect;
+  return field.pii && field.pii !== 'none' ? 'mask' : 'keep';
+}
+
+function detectorOf(kind: PiiKind | undefined): Detector | undefined {
+  return kind && kind in DETECTORS ? DETECTORS[kind as DetectedPiiKind] : undefined;
+}
+
+/** SQL for the protected value of a field, given its VARCHAR expression; null when the column is dropped. */
+export function protectSql(field: FieldContract, expr: string, key: Buffer): string | null {
+  const action = protectAction(field);
+  if (action === 'keep') return expr;
+  if (action === 'drop') return null;
+  const detector = detectorOf(field.pii);
+  if (action === 'hash') {
+    const n = detector ? detector.sqlNormalize(expr) : sqlTrim(expr);
+    // Empty stays empty (NULL stays NULL): a hash of nothing would look like data and join everything.
+    return `CASE WHEN ${n} = '' THEN '' ELSE ${hmacSql(n, key)} END`;
+  }
+  if (detector) return detector.sqlMask(expr);
+  const t = sqlTrim(expr);
+  switch (field.pii) {
+    case 'person_name':
+      return `CASE WHEN ${t} = '' THEN '' ELSE left(${t}, 1) || repeat('*', length(${t}) - 1) END`;
+    case 'address':
+      return `CASE WHEN ${t} = '' THEN '' ELSE left(${t}, ${ADDRESS_KEPT}) || '***' END`;
+    default:
+      return `CASE WHEN ${t} <> '' THEN '***' ELSE ${t} END`;
+  }
+}
+
+/** JavaScript twin of protectSql: the protected value, or undefined when the column is dropped. */
+export function protectValue(
+  field: FieldContract,
+  value: string | null,
+  key: Buffer,
+): string | null | undefined {
+  const action = protectAction(field);
+  if (action === 'keep') return value;
+  if (action === 'drop') return undefined;
+  if (value === null) return null;
+  const detector = detectorOf(field.pii);
+  if (action === 'hash') {
+    const n = detector ? detector.normalize(value) : trimText(value);
+    return n === '' ? '' : hmacHex(key, n);
+  }
+  if (detector) return detector.mask(value);
+  const t = trimText(value);
+  if (t === '') return '';
+  switch (field.pii) {
+    case 'person_name':
+      return leftCodePoints(t, 1) + '*'.repeat(codePointLength(t) - 1);
+    case 'address':
+      return `${leftCodePoints(t, ADDRESS_KEPT)}***`;
+    default:
+      return '***';
+  }
+}
