@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { contractHash } from '../contracts/load.ts';
 import type { DatasetContract, FieldContract } from '../contracts/schema.ts';
+import { curatedKey, quarantineKey, reportKey } from '../lake/layout.ts';
 import { DETECTORS } from '../privacy/detectors/index.ts';
 import { DEFAULT_PII_MIN_SAMPLES, DEFAULT_PII_THRESHOLD, detectPii } from '../privacy/scan.ts';
 import { FileRejectedError } from './errors.ts';
@@ -68,12 +69,11 @@ export interface TransformOptions {
 
 /** The lake keys of one upload's outputs. */
 export function outputKeys(contract: DatasetContract, uploadId: string, now: Date) {
-  const date = now.toISOString().slice(0, 10);
-  const ds = `${contract.department}/${contract.name}`;
+  const ref = { department: contract.department, dataset: contract.name };
   return {
-    curated: `curated/${ds}/ingest_date=${date}/${uploadId}.parquet`,
-    quarantine: `quarantine/${ds}/ingest_date=${date}/${uploadId}.parquet`,
-    report: `reports/${ds}/${uploadId}.json`,
+    curated: curatedKey(ref, uploadId, now),
+    quarantine: quarantineKey(ref, uploadId, now),
+    report: reportKey(ref, uploadId),
   };
 }
 

@@ -1,0 +1,23 @@
+/**
+ * The transformer Lambda's environment: the names the stack sets and the handler reads. One place, so
+ * the two cannot drift apart.
+ */
+export const TRANSFORMER_ENV = {
+  /** Bucket departments upload to (keys under landing/<department>/<dataset>/). */
+  landingBucket: 'LAKE_LANDING_BUCKET',
+  /** Bucket of the originals, byte-identical (keys under raw/). */
+  rawBucket: 'LAKE_RAW_BUCKET',
+  /** Bucket of the published Parquet (keys under curated/). */
+  curatedBucket: 'LAKE_CURATED_BUCKET',
+  /** Bucket of rejected rows and files (quarantine/) and of the reports (reports/). */
+  quarantineBucket: 'LAKE_QUARANTINE_BUCKET',
+  /** Secrets Manager secret holding the key for `protect: hash`. */
+  hashKeySecretArn: 'LAKE_HASH_KEY_SECRET_ARN',
+  /** The contracts, as JSON bundled beside the handler (a path relative to the handler's directory). */
+  contractsFile: 'LAKE_CONTRACTS_FILE',
+  /** Largest decompressed size of a gzipped upload, in bytes. */
+  maxDecompressedBytes: 'LAKE_MAX_DECOMPRESSED_BYTES',
+} as const;
+
+/** The contracts file's default name inside the Lambda asset. */
+export const DEFAULT_CONTRACTS_FILE = 'contracts.json';

@@ -1,0 +1,84 @@
+/**
+ * Where everything lives in the lake: one function per kind of object, used by the engine, the
+ * transformer, the local lake, the CLI and the stack's IAM conditions alike. Keys keep their zone as
+ * the first path segment even in the zone's own bucket, so a key says where it belongs.
+ *
+ *   landing     landing/<department>/<dataset>/<file>                      (written by departments)
+ *   raw         raw/<department>/<dataset>/ingest_date=<d>/<uploadId>/<file> (the original, byte-identical)
+ *   curated     curated/<department>/<dataset>/ingest_date=<d>/<uploadId>.parquet
+ *   quarantine  quarantine/<department>/<dataset>/ingest_date=<d>/<uploadId>.parquet
+ *   reports     reports/<department>/<dataset>/<uploadId>.json           (one per upload, written last)
+ */
+import { createHash } from 'node:crypto';
+import { ID_PATTERN } from '../contracts/schema.ts';
+
+export const ZONES = ['landing', 'raw', 'curated', 'quarantine', 'reports'] as const;
+export type Zone = (typeof ZONES)[number];
+
+export interface DatasetRef {
+  department: string;
+  dataset: string;
+}
+
+/** The date partition of an ingestion (UTC). */
+export function ingestDate(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+export function landingPrefix(department: string, dataset?: string): string {
+  return dataset ? `landing/${department}/${dataset}/` : `landing/${department}/`;
+}
+
+export function landingKey(ref: DatasetRef, file: string): string {
+  return `${landingPrefix(ref.department, ref.dataset)}${file}`;
+}
+
+/** The department, dataset and file name of a landing key, or null when the key is not one. */
+export function parseLandingKey(key: string): (DatasetRef & { file: string }) | null {
+  const parts = key.split('/');
+  if (parts.length < 4 || parts[0] !== 'landing') return null;
+  const [, department, dataset, ...rest] = parts;
+  const file = rest.join('/');
+  if (!ID_PATTERN.test(department) || !ID_PATTERN.test(dataset) || file === '' || file.endsWith('/'))
+    return null;
+  return { department, dataset, file };
+}
+
+export function rawKey(ref: DatasetRef, uploadId: string, at: Date, file: string): string {
+  const name = file.split('/').pop() ?? file;
+  return `raw/${ref.department}/${ref.dataset}/ingest_date=${ingestDate(at)}/${uploadId}/${name}`;
+}
+
+export function curatedPrefix(ref: DatasetRef): string {
+  return `curated/${ref.department}/${ref.dataset}/`;
+}
+
+export function curatedKey(ref: DatasetRef, uploadId: string, at: Date): string {
+  return `${curatedPrefix(ref)}ingest_date=${ingestDate(at)}/${uploadId}.parquet`;
+}
+
+export function quarantineKey(ref: DatasetRef, uploadId: string, at: Date): string {
+  return `quarantine/${ref.department}/${ref.dataset}/ingest_date=${ingestDate(at)}/${uploadId}.parquet`;
+}
+
+export function reportsPrefix(department: string, dataset?: string): string {
+  return dataset ? `reports/${department}/${dataset}/` : `reports/${department}/`;
+}
+
+export function reportKey(ref: DatasetRef, uploadId: string): string {
+  return `${reportsPrefix(ref.department, ref.dataset)}${uploadId}.json`;
+}
+
+/**
+ * The upload id of one object version: time-ordered and deterministic, so the same version delivered
+ * twice gets the same id (and so the same outputs), and `lake status` lists uploads in order.
+ * `version` is the S3 version id, or the ETag where the bucket has no versioning.
+ */
+export function uploadIdOf(key: string, version: string, lastModified: Date): string {
+  const stamp = lastModified
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const digest = createHash('sha256').update(`${key}\n${version}`).digest('hex').slice(0, 12);
+  return `${stamp}-${digest}`;
+}
