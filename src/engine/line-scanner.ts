@@ -16,6 +16,12 @@ const MAX_HEADER_BYTES = 8 * 1024 * 1024;
 export interface ScanResult {
   /** Physical line (1-based) on which the header record ends; 0 when there is no header. */
   headerEndLine: number;
+  /**
+   * Physical line (1-based) on which the header record starts; 0 when there is no header. It is also
+   * the number of rows DuckDB's `skip` must pass over to reach the data: DuckDB counts the blank lines
+   * before the header one each and the header as one, however many lines its quoted values span.
+   */
+  headerStartLine: number;
   /** The header record's raw text (UTF-8, BOM removed), or null when the file has no record. */
   headerText: string | null;
   /** Data records (after the header when there is one), counted as DuckDB counts them. */
@@ -66,6 +72,7 @@ export class LineScanner {
   private headerParts: Buffer[] = [];
   private headerBytes = 0;
   private headerEndLine = 0;
+  private headerStartLine = 0;
   private records = 0;
   private expectedNextLine = 0;
   private driftEntries = 0;
@@ -176,6 +183,7 @@ export class LineScanner {
     }
     return {
       headerEndLine: this.headerEndLine,
+      headerStartLine: this.headerStartLine,
       headerText: this.headerDone && this.mode === 'csv' ? this.headerString() : null,
       records: this.records,
       lines: this.recordBytes > 0 || this.inQuote ? this.line : this.line - 1,
@@ -213,6 +221,7 @@ export class LineScanner {
   private endRecord(): void {
     if (!this.headerDone) {
       this.headerDone = true;
+      this.headerStartLine = this.recordStartLine;
       this.headerEndLine = this.line;
       this.expectedNextLine = this.line + 1;
       return;

@@ -15,6 +15,7 @@ import type { DatasetContract, FieldContract } from '../contracts/schema.ts';
 import { curatedKey, quarantineKey, reportKey } from '../lake/layout.ts';
 import { DETECTORS } from '../privacy/detectors/index.ts';
 import { DEFAULT_PII_MIN_SAMPLES, DEFAULT_PII_THRESHOLD, detectPii } from '../privacy/scan.ts';
+import { hashFile } from './decode.ts';
 import { FileRejectedError } from './errors.ts';
 import {
   type FieldPlan,
@@ -148,6 +149,11 @@ export async function transformFile(opts: TransformOptions): Promise<IngestRepor
         ? e.message
         : `the file could not be read as ${contract.format.type}: ${firstLine((e as Error).message)}; check the file and the contract's format`;
     await Promise.all(written.map((p) => rm(p, { force: true })));
+    if (report.source.sha256 === '') {
+      // Rejected before the decoder finished: still identify the file the report is about.
+      const facts = await hashFile(opts.inputPath).catch(() => null);
+      if (facts) report.source = { ...report.source, ...facts };
+    }
     report.outputs = [];
     report.status = 'rejected';
     report.rows = { total: 0, accepted: 0, rejected: 0 };
