@@ -84,12 +84,9 @@ function looksPersonal(value: string): boolean {
   return Object.values(DETECTORS).some((d) => d.test(t));
 }
 
+/** NFKC folds full-width forms; whitespace inside a header (a line break in a spreadsheet cell) is ignored. */
 function normalizeHeader(s: string): string {
-  return s
-    .replace(/^\uFEFF/, '')
-    .normalize('NFKC')
-    .trim()
-    .toLowerCase();
+  return s.replace(/^\uFEFF/, '').normalize('NFKC').replace(/\s+/g, '').toLowerCase();
 }
 
 interface FileVerdict {

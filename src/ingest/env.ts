@@ -17,6 +17,12 @@ export const TRANSFORMER_ENV = {
   contractsFile: 'LAKE_CONTRACTS_FILE',
   /** Largest decompressed size of a gzipped upload, in bytes. */
   maxDecompressedBytes: 'LAKE_MAX_DECOMPRESSED_BYTES',
+  /**
+   * Largest upload the function processes, in bytes (optional). A larger file gets a rejected report (rule
+   * `size`) instead of filling the function's ephemeral storage; keep it well under that storage (the
+   * upload, its decoded copy and the Parquet outputs all sit there at once).
+   */
+  maxObjectBytes: 'LAKE_MAX_OBJECT_BYTES',
 } as const;
 
 /** The contracts file's default name inside the Lambda asset. */

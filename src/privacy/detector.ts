@@ -5,6 +5,13 @@
  * same thing, so the transform engine can protect whole columns in SQL while tests use the JavaScript
  * side as the reference. Lengths and positions count Unicode code points on both sides (DuckDB's
  * `length`, `left` and `right` do; JavaScript's `.length` would count UTF-16 units).
+ *
+ * The SQL runs over millions of rows, so the builders are written for DuckDB's evaluator:
+ * - a value used several times is bound once, either by DuckDB's common-subexpression elimination (it
+ *   hoists an expression that appears in the first WHEN of a CASE, or twice in plain function arguments,
+ *   but never looks into a THEN/ELSE branch or an AND/OR) or by sqlLet;
+ * - detectors test the overwhelmingly common shape first on the raw value with cheap functions (GLOB on
+ *   ASCII patterns, ord), and run the general trim-normalize-test formula only for the other values.
  */
 import type { DetectedPiiKind } from '../contracts/schema.ts';
 
@@ -55,19 +62,54 @@ function charClass(esc: (cp: number) => string): string {
 
 /** JavaScript class: `\u{3000}` escapes (needs the `u` flag). */
 const JS_SPACE = charClass((cp) => `\\u{${cp.toString(16)}}`);
-/** RE2 (DuckDB) class: `\x{3000}` escapes; DuckDB string literals pass backslashes through untouched. */
-const RE2_SPACE = charClass((cp) => `\\x{${cp.toString(16).toUpperCase()}}`);
+/**
+ * RE2 (DuckDB) class: `\x{3000}` escapes; DuckDB string literals pass backslashes through untouched. Exported
+ * so that detectors can match untrimmed values (`${SQL_SPACE}*shape${SQL_SPACE}*`).
+ */
+export const SQL_SPACE = charClass((cp) => `\\x{${cp.toString(16).toUpperCase()}}`);
 const JS_LEADING = new RegExp(`^${JS_SPACE}+`, 'u');
 const JS_TRAILING = new RegExp(`${JS_SPACE}+$`, 'u');
+/**
+ * The trimmed code points one by one, as a SQL list for list_contains (not an IN list: DuckDB plans
+ * `x IN (constants...)` as a join against the constants, which costs far more than this lookup).
+ */
+const SQL_SPACE_CODES = `[${TRIM_RANGES.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => a + i)).join(', ')}]`;
 
 /** Removes leading and trailing whitespace (the String.prototype.trim set). */
 export function trimText(value: string): string {
   return value.replace(JS_LEADING, '').replace(JS_TRAILING, '');
 }
 
-/** SQL twin of trimText (DuckDB's own trim() only removes ASCII spaces). */
+/**
+ * SQL twin of trimText (DuckDB's own trim() only removes ASCII spaces, and trim(x, characters) with this
+ * set is slower than the regexes). Most values have nothing to trim: the code points at both ends are
+ * looked up first (ord() of '' is -1, so '' is returned as is), and only values that start or end with
+ * whitespace go through the two regexes.
+ */
 export function sqlTrim(col: string): string {
-  return `regexp_replace(regexp_replace(${col}, '^${RE2_SPACE}+', ''), '${RE2_SPACE}+$', '')`;
+  const c = `(${col})`;
+  return (
+    `CASE WHEN list_contains(${SQL_SPACE_CODES}, ord(${c})) OR list_contains(${SQL_SPACE_CODES}, ord(${c}[-1])) ` +
+    `THEN regexp_replace(regexp_replace(${c}, '^${SQL_SPACE}+', ''), '${SQL_SPACE}+$', '') ELSE ${c} END`
+  );
+}
+
+/**
+ * SQL true when `col` starts with a code point other than the trimmed ones, so that trimming it leaves it
+ * non-empty (false for '', NULL for NULL). Cheap, for a fast path.
+ */
+export function sqlStartsSolid(col: string): string {
+  return `NOT list_contains([-1, ${SQL_SPACE_CODES.slice(1)}, ord(${col}))`;
+}
+
+/**
+ * Evaluates `value` once and gives it to `body` as the lambda parameter `name`: DuckDB does not hoist a
+ * subexpression out of a CASE branch, so a general formula that uses the trimmed or normalized value
+ * several times binds it here instead of recomputing it. `name` must not be used by an enclosing sqlLet
+ * whose parameter `body` needs.
+ */
+export function sqlLet(value: string, name: string, body: (ref: string) => string): string {
+  return `list_transform([${value}], lambda ${name}: ${body(name)})[1]`;
 }
 
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
@@ -87,14 +129,23 @@ export function asciiLower(value: string): string {
 
 /*
  * In SQL, a pure-ASCII value (as many bytes as code points) takes DuckDB's fast upper()/lower(), which
- * agree with ASCII folding there; other values go through translate(), which is exact but slower.
+ * agree with ASCII folding there; another value without an ASCII letter to fold stays as it is; only the
+ * rest goes through translate(), which is exact but builds its map for every row (microseconds).
  */
 export function sqlAsciiUpper(col: string): string {
-  return `CASE WHEN strlen(${col}) = length(${col}) THEN upper(${col}) ELSE translate(${col}, '${LOWER}', '${UPPER}') END`;
+  const c = `(${col})`;
+  return (
+    `CASE WHEN strlen(${c}) = length(${c}) THEN upper(${c}) ` +
+    `WHEN regexp_matches(${c}, '[a-z]') THEN translate(${c}, '${LOWER}', '${UPPER}') ELSE ${c} END`
+  );
 }
 
 export function sqlAsciiLower(col: string): string {
-  return `CASE WHEN strlen(${col}) = length(${col}) THEN lower(${col}) ELSE translate(${col}, '${UPPER}', '${LOWER}') END`;
+  const c = `(${col})`;
+  return (
+    `CASE WHEN strlen(${c}) = length(${c}) THEN lower(${c}) ` +
+    `WHEN regexp_matches(${c}, '[A-Z]') THEN translate(${c}, '${UPPER}', '${LOWER}') ELSE ${c} END`
+  );
 }
 
 /** Number of Unicode code points (DuckDB's length()). */

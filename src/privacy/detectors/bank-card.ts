@@ -5,7 +5,7 @@
  * Normalize: digits only (values that are not digit groups are only trimmed).
  * Mask: '*' for every digit but the last 4 (6222021234567890128 -> ***************0128).
  */
-import { type Detector, sqlStarAll, sqlTrim, starAll, trimText } from '../detector.ts';
+import { type Detector, sqlLet, sqlStarAll, sqlTrim, starAll, trimText } from '../detector.ts';
 
 const SHAPE = /^[1-9](?:[ -]?[0-9]){12,18}$/;
 /** Digit groups separated by single spaces or dashes (RE2 and JavaScript alike, full match). */
@@ -36,9 +36,19 @@ function normalize(value: string): string {
   return GROUPS_JS.test(t) ? t.replace(/[ -]/g, '') : t;
 }
 
+/** SQL normalize of the values that are not plain digits: trimmed once, then the groups joined. */
+function sqlNormalizeGeneral(c: string): string {
+  return sqlLet(
+    sqlTrim(c),
+    'pii_t',
+    (t) => `CASE WHEN regexp_full_match(${t}, '${GROUPS}') THEN regexp_replace(${t}, '[ -]', '', 'g') ELSE ${t} END`,
+  );
+}
+
+/** SQL: a value of digits only (the common case) is its own normal form. */
 function sqlNormalize(col: string): string {
-  const t = sqlTrim(col);
-  return `CASE WHEN regexp_full_match(${t}, '${GROUPS}') THEN regexp_replace(${t}, '[ -]', '', 'g') ELSE ${t} END`;
+  const c = `(${col})`;
+  return `CASE WHEN regexp_full_match(${c}, '[0-9]+') THEN ${c} ELSE ${sqlNormalizeGeneral(c)} END`;
 }
 
 function mask(value: string): string {
@@ -46,9 +56,15 @@ function mask(value: string): string {
   return DIGITS.test(n) ? '*'.repeat(n.length - 4) + n.slice(-4) : starAll(n);
 }
 
+/** SQL: a plain card number is masked directly; other values are normalized once, then masked. */
 function sqlMask(col: string): string {
-  const n = sqlNormalize(col);
-  return `CASE WHEN regexp_full_match(${n}, '${DIGITS_SQL}') THEN repeat('*', length(${n}) - 4) || right(${n}, 4) ELSE ${sqlStarAll(n)} END`;
+  const c = `(${col})`;
+  const masked = (n: string) =>
+    `CASE WHEN regexp_full_match(${n}, '${DIGITS_SQL}') THEN repeat('*', length(${n}) - 4) || right(${n}, 4) ELSE ${sqlStarAll(n)} END`;
+  return (
+    `CASE WHEN regexp_full_match(${c}, '${DIGITS_SQL}') THEN repeat('*', strlen(${c}) - 4) || right(${c}, 4) ` +
+    `ELSE ${sqlLet(sqlNormalizeGeneral(c), 'pii_n', masked)} END`
+  );
 }
 
 export const bankCard: Detector = { kind: 'bank_card', test, normalize, mask, sqlNormalize, sqlMask };

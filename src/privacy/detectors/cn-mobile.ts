@@ -6,13 +6,19 @@
  * Normalize: the bare 11 digits (values that are not mobile numbers are only trimmed).
  * Mask: first 3 digits, '****', last 4 digits (13800138000 -> 138****8000).
  */
-import { type Detector, sqlStarAll, sqlTrim, starAll, trimText } from '../detector.ts';
+import { type Detector, SQL_SPACE, sqlStarAll, sqlTrim, starAll, trimText } from '../detector.ts';
 
 /** Written for both engines: JavaScript RegExp and DuckDB's RE2 (full match). */
 const SHAPE = '(?:(?:\\+|00)?86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]){8}';
 const SHAPE_JS = new RegExp(`^${SHAPE}$`);
 const BARE = /^1[3-9][0-9]{9}$/;
-const BARE_SQL = '1[3-9][0-9]{9}';
+/** BARE for DuckDB's GLOB (byte-wise, which is exact for these ASCII classes), cheaper than a regex. */
+const BARE_GLOB = `1[3-9]${'[0-9]'.repeat(9)}`;
+/** The shape anywhere between the trimmed characters: the untrimmed value of a value whose trim has SHAPE. */
+const PADDED_SHAPE_SQL = `${SQL_SPACE}*${SHAPE}${SQL_SPACE}*`;
+/** SHAPE with the 11 digits captured (the first 3, then one group each), around the trimmed characters. */
+const SEP = '[ -]?';
+const CAPTURE_SQL = `^${SQL_SPACE}*(?:(?:\\+|00)?86${SEP})?(1[3-9][0-9])${`${SEP}([0-9])`.repeat(8)}${SQL_SPACE}*$`;
 
 function test(value: string): boolean {
   return SHAPE_JS.test(value);
@@ -24,9 +30,17 @@ function normalize(value: string): string {
   return SHAPE_JS.test(t) ? t.replace(/[^0-9]/g, '').slice(-11) : t;
 }
 
+/*
+ * SQL: a bare number is its own normal form; another value of the shape becomes its captured digits in one
+ * regexp_replace (the pattern is anchored, so the whole value is replaced); the rest is only trimmed.
+ */
 function sqlNormalize(col: string): string {
-  const t = sqlTrim(col);
-  return `CASE WHEN regexp_full_match(${t}, '${SHAPE}') THEN right(regexp_replace(${t}, '[^0-9]', '', 'g'), 11) ELSE ${t} END`;
+  const c = `(${col})`;
+  return (
+    `CASE WHEN ${c} GLOB '${BARE_GLOB}' THEN ${c} ` +
+    `WHEN regexp_full_match(${c}, '${PADDED_SHAPE_SQL}') THEN regexp_replace(${c}, '${CAPTURE_SQL}', '\\1\\2\\3\\4\\5\\6\\7\\8\\9') ` +
+    `ELSE ${sqlTrim(c)} END`
+  );
 }
 
 function mask(value: string): string {
@@ -34,9 +48,17 @@ function mask(value: string): string {
   return BARE.test(n) ? `${n.slice(0, 3)}****${n.slice(-4)}` : starAll(n);
 }
 
+/*
+ * SQL: the normal form is BARE exactly when the trimmed value has SHAPE, so the mask is taken from the
+ * value itself (captured digits 1-3 and 8-11), and every other value is starred over its trimmed length.
+ */
 function sqlMask(col: string): string {
-  const n = sqlNormalize(col);
-  return `CASE WHEN regexp_full_match(${n}, '${BARE_SQL}') THEN left(${n}, 3) || '****' || right(${n}, 4) ELSE ${sqlStarAll(n)} END`;
+  const c = `(${col})`;
+  return (
+    `CASE WHEN ${c} GLOB '${BARE_GLOB}' THEN left(${c}, 3) || '****' || substr(${c}, 8) ` +
+    `WHEN regexp_full_match(${c}, '${PADDED_SHAPE_SQL}') THEN regexp_replace(${c}, '${CAPTURE_SQL}', '\\1****\\6\\7\\8\\9') ` +
+    `ELSE ${sqlStarAll(sqlTrim(c))} END`
+  );
 }
 
 export const cnMobile: Detector = { kind: 'cn_mobile', test, normalize, mask, sqlNormalize, sqlMask };

@@ -11,6 +11,7 @@ import {
   codePointLength,
   type Detector,
   sqlAsciiUpper,
+  sqlLet,
   sqlStarAll,
   sqlTrim,
   starAll,
@@ -25,6 +26,10 @@ const CHECK_CHARS = '10X98765432';
 /** Shape of a normalized value that gets the partial mask (no checksum: a mistyped number is still PII). */
 const MASK_SHAPE = '[0-9]{17}[0-9X]|[0-9]{15}';
 const MASK_SHAPE_JS = new RegExp(`^(?:${MASK_SHAPE})$`);
+/** The mask shapes of a raw value for DuckDB's GLOB (byte-wise, exact for ASCII classes): the fast path. */
+const ID18_GLOB = `${'[0-9]'.repeat(17)}[0-9Xx]`;
+const ID18_UPPER_GLOB = `${'[0-9]'.repeat(17)}[0-9X]`;
+const ID15_GLOB = '[0-9]'.repeat(15);
 const REGION_LENGTH = 6;
 
 function isCalendarDate(year: number, month: number, day: number): boolean {
@@ -57,8 +62,13 @@ function normalize(value: string): string {
   return asciiUpper(trimText(value));
 }
 
+/** SQL: an ID already in normal form stays as it is; only the other values are trimmed and folded. */
 function sqlNormalize(col: string): string {
-  return sqlAsciiUpper(sqlTrim(col));
+  const c = `(${col})`;
+  return (
+    `CASE WHEN ${c} GLOB '${ID18_UPPER_GLOB}' OR ${c} GLOB '${ID15_GLOB}' THEN ${c} ` +
+    `ELSE ${sqlLet(sqlTrim(c), 'pii_t', sqlAsciiUpper)} END`
+  );
 }
 
 function mask(value: string): string {
@@ -67,12 +77,26 @@ function mask(value: string): string {
   return n.slice(0, REGION_LENGTH) + '*'.repeat(codePointLength(n) - REGION_LENGTH);
 }
 
+/*
+ * SQL: the mask only depends on the shape (ASCII folding only turns x into X, and keeps every length), so
+ * a raw 18- or 15-character ID is masked directly, and the other values are trimmed and tested for the
+ * shape with either x.
+ */
 function sqlMask(col: string): string {
-  const n = sqlNormalize(col);
+  const c = `(${col})`;
+  const stars = (n: number) => '*'.repeat(n - REGION_LENGTH);
+  const general = sqlLet(
+    sqlTrim(c),
+    'pii_t',
+    (t) =>
+      `CASE WHEN regexp_full_match(${t}, '${MASK_SHAPE.replace('[0-9X]', '[0-9Xx]')}') ` +
+      `THEN left(${t}, ${REGION_LENGTH}) || repeat('*', length(${t}) - ${REGION_LENGTH}) ` +
+      `ELSE ${sqlStarAll(t)} END`,
+  );
   return (
-    `CASE WHEN regexp_full_match(${n}, '${MASK_SHAPE}') ` +
-    `THEN left(${n}, ${REGION_LENGTH}) || repeat('*', length(${n}) - ${REGION_LENGTH}) ` +
-    `ELSE ${sqlStarAll(n)} END`
+    `CASE WHEN ${c} GLOB '${ID18_GLOB}' THEN left(${c}, ${REGION_LENGTH}) || '${stars(18)}' ` +
+    `WHEN ${c} GLOB '${ID15_GLOB}' THEN left(${c}, ${REGION_LENGTH}) || '${stars(15)}' ` +
+    `ELSE ${general} END`
   );
 }
 
