@@ -187,7 +187,7 @@ function trace(phase: string, since: number): number {
 
 function isDuckDbInputError(e: unknown): boolean {
   const m = (e as Error)?.message ?? '';
-  return /^(Invalid Input Error|Conversion Error|Parser Error|IO Error)/.test(m) || /CSV Error|JSON/.test(m);
+  return /^(Invalid Input Error|Conversion Error|Parser Error)/.test(m) || /CSV Error|JSON/.test(m);
 }
 
 function firstLine(s: string): string {

@@ -1,0 +1,103 @@
+/**
+ * An S3-compatible endpoint on loopback, backed by a directory (s3rver): the local lake's storage and the
+ * ingestion tests' S3. It starts on a free port, creates the lake's buckets, and hands out clients already
+ * configured for it (path-style addressing, its fixed credentials, checksums only where S3 requires them).
+ *
+ * It has no versioning, so uploads are identified by their ETag.
+ */
+
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { LakeBuckets } from './types.ts';
+
+/** The bucket names of the local lake. */
+export const LOCAL_BUCKETS: LakeBuckets = {
+  landing: 'lake-landing',
+  raw: 'lake-raw',
+  curated: 'lake-curated',
+  quarantine: 'lake-quarantine',
+};
+/** The credentials s3rver checks signatures against. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+export const LOCAL_REGION = 'us-east-1';
+const HOST = '127.0.0.1';
+
+export interface LocalS3Options {
+  /** Directory holding the buckets; kept after stop, so the lake survives restarts. */
+  dir: string;
+  /** @default 0 (a free port chosen by the system) */
+  port?: number;
+  /** @default LOCAL_BUCKETS */
+  buckets?: LakeBuckets;
+}
+
+export interface LocalS3 {
+  /** e.g. http://127.0.0.1:41234 */
+  readonly endpoint: string;
+  readonly port: number;
+  readonly buckets: LakeBuckets;
+  /** A new client for this endpoint; stop() destroys every client handed out. */
+  client(): S3Client;
+  /** Closes the server and every client's connections. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** The part of s3rver's API used here (it ships no types). */
+interface S3rverInstance {
+  run(): Promise<{ address: string; port: number }>;
+  close(): Promise<void>;
+  httpServer?: Server;
+}
+type S3rverConstructor = new (options: {
+  address: string;
+  port: number;
+  directory: string;
+  silent: boolean;
+  configureBuckets: { name: string }[];
+  vhostBuckets: boolean;
+}) => S3rverInstance;
+
+export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
+  const S3rver = createRequire(import.meta.url)('s3rver') as S3rverConstructor;
+  const buckets = options.buckets ?? LOCAL_BUCKETS;
+  const names = [...new Set(Object.values(buckets))];
+  const server = new S3rver({
+    address: HOST,
+    port: options.port ?? 0,
+    directory: options.dir,
+    silent: true,
+    configureBuckets: names.map((name) => ({ name })),
+    vhostBuckets: false,
+  });
+  const { port } = await server.run();
+  const endpoint = `http://${HOST}:${port}`;
+  const clients: S3Client[] = [];
+  let stopped: Promise<void> | undefined;
+  return {
+    endpoint,
+    port,
+    buckets,
+    client() {
+      const c = new S3Client({
+        endpoint,
+        region: LOCAL_REGION,
+        credentials: LOCAL_CREDENTIALS,
+        forcePathStyle: true,
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      });
+      clients.push(c);
+      return c;
+    },
+    stop() {
+      stopped ??= (async () => {
+        for (const c of clients) c.destroy();
+        const closing = server.close();
+        server.httpServer?.closeAllConnections();
+        await closing;
+      })();
+      return stopped;
+    },
+  };
+}
