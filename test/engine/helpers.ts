@@ -1,12 +1,24 @@
 /** Shared helpers for engine tests: run the engine on a file and read its outputs back with DuckDB. */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { type DatasetContract, datasetSchema } from '../../src/contracts/schema.ts';
 import type { IngestReport } from '../../src/engine/report.ts';
 import { type TransformOptions, transformFile } from '../../src/engine/transform.ts';
+
+/** Temp directories made by these helpers, removed when the test file is done. */
+const made: string[] = [];
+afterAll(async () => {
+  await Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
 
 export const HASH_KEY = Buffer.from('test-hash-key-0123456789abcdef', 'utf8');
 export const NOW = new Date('2026-11-28T08:00:00Z');
@@ -54,7 +66,7 @@ export async function ingest(
   c: DatasetContract,
   extra: Partial<TransformOptions> = {},
 ): Promise<Outcome> {
-  const outDir = await mkdtemp(join(tmpdir(), 'lake-test-out-'));
+  const outDir = await tempDir('lake-test-out-');
   const report = await transformFile({
     inputPath,
     contract: c,
@@ -100,7 +112,7 @@ export function csvText(header: readonly string[], rows: readonly (readonly stri
 
 /** Write `text` as `name` into a fresh temporary directory; returns the file's path. */
 export async function writeInput(text: string | Buffer, name = 'upload.csv'): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'lake-test-in-'));
+  const dir = await tempDir('lake-test-in-');
   const path = join(dir, name);
   await writeFile(path, text);
   return path;
