@@ -6,12 +6,17 @@
  * side as the reference. Lengths and positions count Unicode code points on both sides (DuckDB's
  * `length`, `left` and `right` do; JavaScript's `.length` would count UTF-16 units).
  *
- * The SQL runs over millions of rows, so the builders are written for DuckDB's evaluator:
- * - a value used several times is bound once, either by DuckDB's common-subexpression elimination (it
- *   hoists an expression that appears in the first WHEN of a CASE, or twice in plain function arguments,
- *   but never looks into a THEN/ELSE branch or an AND/OR) or by sqlLet;
+ * The SQL runs over millions of rows, so the builders are written for DuckDB's evaluator (measured with
+ * test/privacy/bench-sql.ts):
+ * - DuckDB's common-subexpression elimination computes a subexpression once, and reuses it in every
+ *   branch, when it is repeated where it is always evaluated: as a plain function argument or in the first
+ *   WHEN of a CASE (not under an AND/OR). Repeated only inside THEN/ELSE branches, it is recomputed each
+ *   time. So the trimmed or normalized value goes in the first WHEN, or a branch is written without
+ *   repeating it (a regex over the untrimmed value, `${SQL_SPACE}*shape${SQL_SPACE}*`). Binding it with a
+ *   lambda (list_transform([x], lambda t: ...)[1]) would also work, but costs more than it saves;
  * - detectors test the overwhelmingly common shape first on the raw value with cheap functions (GLOB on
- *   ASCII patterns, ord), and run the general trim-normalize-test formula only for the other values.
+ *   ASCII patterns, then regexes), and only the other values go through trimming and normalizing;
+ * - no `x IN (constants...)`: DuckDB plans it as a join against the constants; list_contains is cheap.
  */
 import type { DetectedPiiKind } from '../contracts/schema.ts';
 
@@ -100,16 +105,6 @@ export function sqlTrim(col: string): string {
  */
 export function sqlStartsSolid(col: string): string {
   return `NOT list_contains([-1, ${SQL_SPACE_CODES.slice(1)}, ord(${col}))`;
-}
-
-/**
- * Evaluates `value` once and gives it to `body` as the lambda parameter `name`: DuckDB does not hoist a
- * subexpression out of a CASE branch, so a general formula that uses the trimmed or normalized value
- * several times binds it here instead of recomputing it. `name` must not be used by an enclosing sqlLet
- * whose parameter `body` needs.
- */
-export function sqlLet(value: string, name: string, body: (ref: string) => string): string {
-  return `list_transform([${value}], lambda ${name}: ${body(name)})[1]`;
 }
 
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';

@@ -17,6 +17,7 @@ import {
   type Detector,
   leftCodePoints,
   quoteSqlString,
+  sqlStartsSolid,
   sqlTrim,
   trimText,
 } from './detector.ts';
@@ -56,7 +57,11 @@ function detectorOf(kind: PiiKind | undefined): Detector | undefined {
   return kind && kind in DETECTORS ? DETECTORS[kind as DetectedPiiKind] : undefined;
 }
 
-/** SQL for the protected value of a field, given its VARCHAR expression; null when the column is dropped. */
+/**
+ * SQL for the protected value of a field, given its VARCHAR expression; null when the column is dropped.
+ * The trimmed or normalized value sits in the first WHEN of each CASE, so that DuckDB computes it once
+ * per row however often the expression names it.
+ */
 export function protectSql(field: FieldContract, expr: string, key: Buffer): string | null {
   const action = protectAction(field);
   if (action === 'keep') return expr;
@@ -75,7 +80,8 @@ export function protectSql(field: FieldContract, expr: string, key: Buffer): str
     case 'address':
       return `CASE WHEN ${t} = '' THEN '' ELSE left(${t}, ${ADDRESS_KEPT}) || '***' END`;
     default:
-      return `CASE WHEN ${t} <> '' THEN '***' ELSE ${t} END`;
+      // Most values start with a visible character: '***' without trimming them.
+      return `CASE WHEN ${sqlStartsSolid(expr)} THEN '***' WHEN ${t} <> '' THEN '***' ELSE ${t} END`;
   }
 }
 

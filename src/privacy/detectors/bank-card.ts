@@ -5,7 +5,7 @@
  * Normalize: digits only (values that are not digit groups are only trimmed).
  * Mask: '*' for every digit but the last 4 (6222021234567890128 -> ***************0128).
  */
-import { type Detector, sqlLet, sqlStarAll, sqlTrim, starAll, trimText } from '../detector.ts';
+import { type Detector, SQL_SPACE, sqlStarAll, sqlTrim, starAll, trimText } from '../detector.ts';
 
 const SHAPE = /^[1-9](?:[ -]?[0-9]){12,18}$/;
 /** Digit groups separated by single spaces or dashes (RE2 and JavaScript alike, full match). */
@@ -13,6 +13,15 @@ const GROUPS = '[0-9]+(?:[ -][0-9]+)*';
 const GROUPS_JS = new RegExp(`^${GROUPS}$`);
 const DIGITS = /^[0-9]{13,19}$/;
 const DIGITS_SQL = '[0-9]{13,19}';
+/** GROUPS (the same as `[0-9](?:[ -]?[0-9])*`) between trimmed characters: an untrimmed value whose trim has GROUPS. */
+const PADDED_GROUPS_SQL = `${SQL_SPACE}*${GROUPS}${SQL_SPACE}*`;
+/** The same, for groups of 13 to 19 digits in all: what normalizes to DIGITS. */
+const PADDED_CARD_SQL = `${SQL_SPACE}*[0-9](?:[ -]?[0-9]){12,18}${SQL_SPACE}*`;
+/**
+ * The digits of a value that has PADDED_GROUPS_SQL, which is its normal form: trimmed, then without its
+ * separators (two replace() cost far less than a global regexp_replace).
+ */
+const digitsSql = (c: string) => `replace(replace(${sqlTrim(c)}, ' ', ''), '-', '')`;
 
 function luhn(digits: string): boolean {
   let sum = 0;
@@ -36,19 +45,16 @@ function normalize(value: string): string {
   return GROUPS_JS.test(t) ? t.replace(/[ -]/g, '') : t;
 }
 
-/** SQL normalize of the values that are not plain digits: trimmed once, then the groups joined. */
-function sqlNormalizeGeneral(c: string): string {
-  return sqlLet(
-    sqlTrim(c),
-    'pii_t',
-    (t) => `CASE WHEN regexp_full_match(${t}, '${GROUPS}') THEN regexp_replace(${t}, '[ -]', '', 'g') ELSE ${t} END`,
-  );
-}
-
-/** SQL: a value of digits only (the common case) is its own normal form. */
+/**
+ * SQL: a value of digits only (the common case) is its own normal form; digit groups between trimmed
+ * characters become their digits (the trimmed characters are not digits either); the rest is trimmed.
+ */
 function sqlNormalize(col: string): string {
   const c = `(${col})`;
-  return `CASE WHEN regexp_full_match(${c}, '[0-9]+') THEN ${c} ELSE ${sqlNormalizeGeneral(c)} END`;
+  return (
+    `CASE WHEN regexp_full_match(${c}, '[0-9]+') THEN ${c} ` +
+    `WHEN regexp_full_match(${c}, '${PADDED_GROUPS_SQL}') THEN ${digitsSql(c)} ELSE ${sqlTrim(c)} END`
+  );
 }
 
 function mask(value: string): string {
@@ -56,14 +62,21 @@ function mask(value: string): string {
   return DIGITS.test(n) ? '*'.repeat(n.length - 4) + n.slice(-4) : starAll(n);
 }
 
-/** SQL: a plain card number is masked directly; other values are normalized once, then masked. */
+/**
+ * SQL, by the shape of the raw value: a plain card number is masked directly; grouped or padded, it is
+ * masked from its digits; other digit groups are starred over their digits, anything else over its
+ * trimmed length. The stars of a card (9 to 15) are cut from a constant, cheaper than repeat(), and the
+ * last 4 digits taken by substr(), cheaper than right().
+ */
 function sqlMask(col: string): string {
   const c = `(${col})`;
-  const masked = (n: string) =>
-    `CASE WHEN regexp_full_match(${n}, '${DIGITS_SQL}') THEN repeat('*', length(${n}) - 4) || right(${n}, 4) ELSE ${sqlStarAll(n)} END`;
+  const d = digitsSql(c);
+  const masked = (n: string) => `left('${'*'.repeat(15)}', strlen(${n}) - 4) || substr(${n}, -4)`;
   return (
-    `CASE WHEN regexp_full_match(${c}, '${DIGITS_SQL}') THEN repeat('*', strlen(${c}) - 4) || right(${c}, 4) ` +
-    `ELSE ${sqlLet(sqlNormalizeGeneral(c), 'pii_n', masked)} END`
+    `CASE WHEN regexp_full_match(${c}, '${DIGITS_SQL}') THEN ${masked(c)} ` +
+    `WHEN regexp_full_match(${c}, '${PADDED_CARD_SQL}') THEN ${masked(d)} ` +
+    `WHEN regexp_full_match(${c}, '${PADDED_GROUPS_SQL}') THEN repeat('*', strlen(${d})) ` +
+    `ELSE ${sqlStarAll(sqlTrim(c))} END`
   );
 }
 

@@ -10,8 +10,8 @@ import {
   asciiUpper,
   codePointLength,
   type Detector,
+  SQL_SPACE,
   sqlAsciiUpper,
-  sqlLet,
   sqlStarAll,
   sqlTrim,
   starAll,
@@ -30,6 +30,9 @@ const MASK_SHAPE_JS = new RegExp(`^(?:${MASK_SHAPE})$`);
 const ID18_GLOB = `${'[0-9]'.repeat(17)}[0-9Xx]`;
 const ID18_UPPER_GLOB = `${'[0-9]'.repeat(17)}[0-9X]`;
 const ID15_GLOB = '[0-9]'.repeat(15);
+/** The mask shapes (either x) of a trimmed value, as RE2 full matches of the untrimmed value. */
+const PADDED_ID18_SQL = `${SQL_SPACE}*[0-9]{17}[0-9Xx]${SQL_SPACE}*`;
+const PADDED_ID15_SQL = `${SQL_SPACE}*[0-9]{15}${SQL_SPACE}*`;
 const REGION_LENGTH = 6;
 
 function isCalendarDate(year: number, month: number, day: number): boolean {
@@ -66,8 +69,8 @@ function normalize(value: string): string {
 function sqlNormalize(col: string): string {
   const c = `(${col})`;
   return (
-    `CASE WHEN ${c} GLOB '${ID18_UPPER_GLOB}' OR ${c} GLOB '${ID15_GLOB}' THEN ${c} ` +
-    `ELSE ${sqlLet(sqlTrim(c), 'pii_t', sqlAsciiUpper)} END`
+    `CASE WHEN ${c} GLOB '${ID18_UPPER_GLOB}' THEN ${c} WHEN ${c} GLOB '${ID15_GLOB}' THEN ${c} ` +
+    `WHEN ${c} GLOB '${ID18_GLOB}' THEN upper(${c}) ELSE ${sqlAsciiUpper(sqlTrim(c))} END`
   );
 }
 
@@ -79,24 +82,20 @@ function mask(value: string): string {
 
 /*
  * SQL: the mask only depends on the shape (ASCII folding only turns x into X, and keeps every length), so
- * a raw 18- or 15-character ID is masked directly, and the other values are trimmed and tested for the
- * shape with either x.
+ * it is read off the raw value: an 18- or 15-character ID directly, one between trimmed characters by a
+ * regex (its first 6 digits are the region), and any other value is starred over its trimmed length.
  */
 function sqlMask(col: string): string {
   const c = `(${col})`;
-  const stars = (n: number) => '*'.repeat(n - REGION_LENGTH);
-  const general = sqlLet(
-    sqlTrim(c),
-    'pii_t',
-    (t) =>
-      `CASE WHEN regexp_full_match(${t}, '${MASK_SHAPE.replace('[0-9X]', '[0-9Xx]')}') ` +
-      `THEN left(${t}, ${REGION_LENGTH}) || repeat('*', length(${t}) - ${REGION_LENGTH}) ` +
-      `ELSE ${sqlStarAll(t)} END`,
-  );
+  const region = (v: string) => `left(${v}, ${REGION_LENGTH})`;
+  const paddedRegion = `regexp_extract(${c}, '[0-9]{${REGION_LENGTH}}')`;
+  const stars = (n: number) => `'${'*'.repeat(n - REGION_LENGTH)}'`;
   return (
-    `CASE WHEN ${c} GLOB '${ID18_GLOB}' THEN left(${c}, ${REGION_LENGTH}) || '${stars(18)}' ` +
-    `WHEN ${c} GLOB '${ID15_GLOB}' THEN left(${c}, ${REGION_LENGTH}) || '${stars(15)}' ` +
-    `ELSE ${general} END`
+    `CASE WHEN ${c} GLOB '${ID18_GLOB}' THEN ${region(c)} || ${stars(18)} ` +
+    `WHEN ${c} GLOB '${ID15_GLOB}' THEN ${region(c)} || ${stars(15)} ` +
+    `WHEN regexp_full_match(${c}, '${PADDED_ID18_SQL}') THEN ${paddedRegion} || ${stars(18)} ` +
+    `WHEN regexp_full_match(${c}, '${PADDED_ID15_SQL}') THEN ${paddedRegion} || ${stars(15)} ` +
+    `ELSE ${sqlStarAll(sqlTrim(c))} END`
   );
 }
 
