@@ -15,6 +15,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { type DatasetContract, datasetSchema } from '../src/contracts/schema.ts';
+import { residentIdCheckChar } from '../src/privacy/detectors/cn-resident-id.ts';
+import { mulberry32 } from '../src/synthetic/random.ts';
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(BENCH_DIR, '..');
@@ -128,30 +130,8 @@ export function loadGuizhouCounties(path: string = AREAS_CSV): CountyList {
   return { counties, source: 'areas.csv' };
 }
 
-/** mulberry32: a small, fast 32-bit PRNG; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-const ID_CHECK = '10X98765432';
-
-/** GB 11643-1999 check character (ISO 7064 MOD 11-2) of the first 17 digits of a resident ID. */
-export function residentIdCheckDigit(first17: string): string {
-  let sum = 0;
-  for (let i = 0; i < 17; i++) sum += (first17.charCodeAt(i) - 48) * (ID_WEIGHTS[i] as number);
-  return ID_CHECK[sum % 11] as string;
-}
-
 export function isValidResidentId(id: string): boolean {
-  return /^\d{17}[\dX]$/.test(id) && residentIdCheckDigit(id.slice(0, 17)) === id[17];
+  return /^\d{17}[\dX]$/.test(id) && residentIdCheckChar(id.slice(0, 17)) === id[17];
 }
 
 // Surnames weighted towards those common in Guizhou (including Miao, Buyi and Dong families).
@@ -315,7 +295,7 @@ export function* paymentRecords(
     yield {
       paymentId: `MZ${serial}`,
       name,
-      residentId: first17 + residentIdCheckDigit(first17),
+      residentId: first17 + residentIdCheckChar(first17),
       mobile,
       countyCode: county.code,
       address,

@@ -15,6 +15,7 @@ import { protectAction, protectSql } from '../privacy/protect.ts';
 import { EngineError } from './errors.ts';
 import { ident, lit, litList } from './sql.ts';
 
+/** The DuckDB type a field is checked as (the published type too, but for time, published as text). */
 export const SQL_TYPES: Record<FieldType, string> = {
   string: 'VARCHAR',
   number: 'DOUBLE',
@@ -229,7 +230,10 @@ export function fieldRules(plans: FieldPlan[], file: string): Rule[] {
 
 /** The published value of a field (typed, or protected as VARCHAR); null when the field is dropped. */
 export function publishedSql(p: FieldPlan, hashKey: Buffer): string | null {
-  if (!p.protectedAs || p.action === 'keep') return t(p);
+  if (!p.protectedAs || p.action === 'keep') {
+    // Athena cannot read Parquet TIME: a time is published as its 'HH:MM:SS' text (a Glue string).
+    return p.field.type === 'time' ? `CAST(${t(p)} AS VARCHAR)` : t(p);
+  }
   return protectSql(p.protectedAs, v(p), hashKey);
 }
 

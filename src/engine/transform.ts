@@ -86,7 +86,11 @@ function looksPersonal(value: string): boolean {
 
 /** NFKC folds full-width forms; whitespace inside a header (a line break in a spreadsheet cell) is ignored. */
 function normalizeHeader(s: string): string {
-  return s.replace(/^\uFEFF/, '').normalize('NFKC').replace(/\s+/g, '').toLowerCase();
+  return s
+    .replace(/^\uFEFF/, '')
+    .normalize('NFKC')
+    .replace(/\s+/g, '')
+    .toLowerCase();
 }
 
 interface FileVerdict {
@@ -479,10 +483,12 @@ async function scanUndeclared(
   source: SourceInfo,
   threshold?: number,
 ): Promise<PiiFlagged[]> {
-  const candidates: { column: string; expr: string; extra: boolean }[] = [];
+  const candidates: { column: string; expr: string; extra: boolean; maskable?: boolean }[] = [];
   for (const f of contract.fields) {
     const m = mapping.get(f.name);
-    if (m && f.pii === undefined) candidates.push({ column: f.name, expr: m.source, extra: false });
+    if (m && f.pii === undefined) {
+      candidates.push({ column: f.name, expr: m.source, extra: false, maskable: f.type === 'string' });
+    }
   }
   for (const i of extraIdx) {
     const h = source.columns[i];
@@ -510,7 +516,12 @@ async function scanUndeclared(
       detector: hit.kind,
       ratio: Math.round(hit.ratio * 1000) / 1000,
       sampled: hit.sampled,
-      action: c.extra ? 'not-published' : contract.undeclaredPii === 'mask' ? 'mask' : 'quarantine',
+      // A masked value is text: only a string field can be masked without changing its published type.
+      action: c.extra
+        ? 'not-published'
+        : contract.undeclaredPii === 'mask' && c.maskable
+          ? 'mask'
+          : 'quarantine',
     });
   });
   return flagged;

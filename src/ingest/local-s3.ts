@@ -39,14 +39,27 @@ export interface LocalS3 {
   readonly buckets: LakeBuckets;
   /** A new client for this endpoint; stop() destroys every client handed out. */
   client(): S3Client;
+  /**
+   * Calls `listener` for every object created through this endpoint (PUT, POST, copy, completed
+   * multipart upload), as S3 event notifications would. Returns the function that unsubscribes.
+   */
+  onObjectCreated(listener: (event: { bucket: string; key: string }) => void): () => void;
   /** Closes the server and every client's connections. Safe to call twice. */
   stop(): Promise<void>;
+}
+
+/** The part of an S3 event notification record that says what was created. */
+interface S3EventRecord {
+  eventName?: string;
+  s3?: { bucket?: { name?: string }; object?: { key?: string } };
 }
 
 /** The part of s3rver's API used here (it ships no types). */
 interface S3rverInstance {
   run(): Promise<{ address: string; port: number }>;
   close(): Promise<void>;
+  on(event: 'event', listener: (e: { Records?: S3EventRecord[] }) => void): void;
+  off(event: 'event', listener: (e: { Records?: S3EventRecord[] }) => void): void;
   httpServer?: Server;
 }
 type S3rverConstructor = new (options: {
@@ -89,6 +102,18 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       });
       clients.push(c);
       return c;
+    },
+    onObjectCreated(listener) {
+      // s3rver emits the notification in process, once the object is stored; its keys are not URL-encoded.
+      const onEvent = (e: { Records?: S3EventRecord[] }) => {
+        for (const r of e.Records ?? []) {
+          const bucket = r.s3?.bucket?.name;
+          const key = r.s3?.object?.key;
+          if (r.eventName?.startsWith('ObjectCreated:') && bucket && key) listener({ bucket, key });
+        }
+      };
+      server.on('event', onEvent);
+      return () => server.off('event', onEvent);
     },
     stop() {
       stopped ??= (async () => {

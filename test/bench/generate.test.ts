@@ -13,9 +13,9 @@ import {
   type PaymentRecord,
   PROGRAMMES,
   paymentRecords,
-  residentIdCheckDigit,
 } from '../../bench/generate.ts';
 import { datasetSchema } from '../../src/contracts/schema.ts';
+import { residentIdCheckChar } from '../../src/privacy/detectors/cn-resident-id.ts';
 
 const ROWS = 2_000;
 const dir = mkdtempSync(join(tmpdir(), 'bench-generate-'));
@@ -34,7 +34,7 @@ describe('bench payments generator', () => {
   });
 
   it('computes GB 11643 check digits', () => {
-    expect(residentIdCheckDigit('11010519491231002')).toBe('X');
+    expect(residentIdCheckChar('11010519491231002')).toBe('X');
     expect(isValidResidentId('11010519491231002X')).toBe(true);
     expect(isValidResidentId('110105194912310021')).toBe(false);
   });

@@ -136,6 +136,24 @@ describe('undeclared personal data', () => {
     for (const raw of IDS) expect(text).not.toContain(raw);
   });
 
+  it('undeclaredPii: mask still quarantines a typed field, whose published type a mask would change', async () => {
+    const o = await run(
+      [
+        { name: 'recipient_id', pii: 'cn_resident_id', protect: 'hash' },
+        { name: 'contact_phone', type: 'integer' },
+      ],
+      { undeclaredPii: 'mask' },
+    );
+    expectAccounted(o.report);
+    expect(o.report.status).toBe('rejected');
+    expect(o.report.pii.flagged).toEqual([
+      { column: 'contact_phone', detector: 'cn_mobile', ratio: 1, sampled: 6, action: 'quarantine' },
+    ]);
+    expect(o.curated).toEqual([]);
+    const text = JSON.stringify([o.quarantine, o.report]);
+    for (const raw of MOBILES) expect(text).not.toContain(raw);
+  });
+
   it('an extra column holding PII is flagged not-published; the file is accepted without it', async () => {
     const header = ['payment_id', 'county_code', '身份证号', '联系电话', 'amount'];
     const o = await ingest(await writeInput(csvText(header, ROWS)), payments([]));

@@ -187,7 +187,7 @@ const TYPE_CASES: TypeCase[] = [
   {
     title: 'time with the default format',
     type: 'time',
-    parquet: 'TIME',
+    parquet: 'VARCHAR',
     accepted: [
       ['08:30:00', '08:30:00'],
       [' 17:45:30 ', '17:45:30'],
@@ -201,7 +201,7 @@ const TYPE_CASES: TypeCase[] = [
     title: 'time with formats',
     type: 'time',
     field: { formats: ['%H:%M', '%H时%M分'] },
-    parquet: 'TIME',
+    parquet: 'VARCHAR',
     accepted: [
       ['08:30', '08:30:00'],
       ['17时45分', '17:45:00'],
@@ -290,7 +290,7 @@ describe('types', () => {
       has_pharmacy: 'BOOLEAN',
       opened: 'DATE',
       inspected_at: 'TIMESTAMP',
-      opens_at: 'TIME',
+      opens_at: 'VARCHAR',
       founded: 'INTEGER',
       _upload_id: 'VARCHAR',
       _source_line: 'BIGINT',

@@ -1,12 +1,12 @@
 /** Shared helpers for the privacy tests: valid-number generators, a seeded corpus and a DuckDB runner. */
 import { DuckDBInstance } from '@duckdb/node-api';
+import { residentIdCheckChar } from '../../src/privacy/detectors/cn-resident-id.ts';
 import { quoteSqlString } from '../../src/privacy/protect.ts';
+import { mulberry32 } from '../../src/synthetic/random.ts';
 
 /** Completes 17 characters into a resident ID with its ISO 7064 MOD 11-2 check character. */
 export function residentId(first17: string): string {
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...first17].reduce((acc, ch, i) => acc + Number(ch) * weights[i], 0);
-  return first17 + '10X98765432'[sum % 11];
+  return first17 + residentIdCheckChar(first17);
 }
 
 /** Appends the Luhn check digit to a digit string. */
@@ -23,17 +23,8 @@ export function withLuhn(partial: string): string {
   throw new Error('unreachable');
 }
 
-/** Small deterministic pseudo-random generator (mulberry32), so the corpus is the same on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator, so the corpus is the same on every run. */
+export const seeded = mulberry32;
 
 function digits(rand: () => number, n: number): string {
   return Array.from({ length: n }, () => Math.floor(rand() * 10)).join('');

@@ -42,7 +42,8 @@ function isCalendarDate(year: number, month: number, day: number): boolean {
   return day <= days[month - 1];
 }
 
-function checkChar(first17: string): string {
+/** The GB 11643 check character (ISO 7064 MOD 11-2) of an ID's first 17 digits. */
+export function residentIdCheckChar(first17: string): string {
   let sum = 0;
   for (let i = 0; i < 17; i++) sum += Number(first17[i]) * WEIGHTS[i];
   return CHECK_CHARS[sum % 11];
@@ -54,7 +55,7 @@ function test(value: string): boolean {
     const year = Number(long[2]);
     if (year < 1900 || year > 2100) return false;
     if (!isCalendarDate(year, Number(long[3]), Number(long[4]))) return false;
-    return checkChar(value) === value[17].toUpperCase();
+    return residentIdCheckChar(value) === value[17].toUpperCase();
   }
   const legacy = ID15.exec(value);
   if (legacy) return isCalendarDate(1900 + Number(legacy[2]), Number(legacy[3]), Number(legacy[4]));

@@ -1,0 +1,122 @@
+/**
+ * A group of departments: for each, its upload role, Glue database and tables, report topic and the
+ * Lake Formation grants of its analysts. Built on the core stack's buckets, keys and LF-tags.
+ */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { DatasetContract, Department } from '../src/contracts/schema.ts';
+import { personaGrants, TagGrants } from './access/tag-grants.ts';
+import { DepartmentCatalog } from './catalog/department-catalog.ts';
+import type { DepartmentPersonas } from './config/lake-config.ts';
+import { DepartmentOutcomes } from './departments/department-outcomes.ts';
+import { DepartmentUploader } from './departments/department-uploader.ts';
+import type { LakeStack } from './lake-stack.ts';
+import { DEPARTMENT_OUTPUT_PREFIX, type DepartmentOutput, pascalId } from './outputs.ts';
+import { LakeQuery } from './query/lake-query.ts';
+
+export interface DepartmentResourcesProps {
+  readonly core: LakeStack;
+  readonly department: Department;
+  readonly datasets: readonly DatasetContract[];
+  /**
+   * The department's analysts and restricted-data readers.
+   * @default - none
+   */
+  readonly personas?: DepartmentPersonas;
+}
+
+/** Everything one department has in the lake besides its data. */
+export class DepartmentResources extends Construct {
+  public readonly uploader: DepartmentUploader;
+  public readonly catalog: DepartmentCatalog;
+  public readonly outcomes: DepartmentOutcomes;
+  public readonly grants: TagGrants;
+  /** The workgroup of the department's analysts, and the one of its restricted-data readers. */
+  public readonly query: LakeQuery;
+  public readonly restrictedQuery: LakeQuery;
+  public readonly departmentId: string;
+
+  constructor(scope: Construct, id: string, props: DepartmentResourcesProps) {
+    super(scope, id);
+    const { core, department } = props;
+    this.departmentId = department.id;
+    const { config } = core.inputs;
+    this.uploader = new DepartmentUploader(this, 'Uploader', { department, storage: core.storage });
+    this.catalog = new DepartmentCatalog(this, 'Catalog', {
+      department,
+      datasets: props.datasets,
+      curatedBucket: core.storage.curatedBucket,
+      databasePrefix: config.catalog.databasePrefix,
+      projectionStartDate: config.catalog.projectionStartDate,
+      // The LF-tags are in the core stack, which this stack depends on as a whole.
+    });
+    this.outcomes = new DepartmentOutcomes(this, 'Outcomes', {
+      department: department.id,
+      reportsBucket: core.storage.quarantineBucket,
+      key: core.opsKey,
+    });
+    const audience = department.id.replace(/_/g, '-');
+    const queryProps = {
+      storage: core.storage,
+      bytesScannedCutoffPerQuery: config.query.bytesScannedCutoffPerQuery,
+      databasePrefix: config.catalog.databasePrefix,
+    };
+    this.query = new LakeQuery(this, 'Query', { ...queryProps, audience });
+    this.restrictedQuery = new LakeQuery(this, 'RestrictedQuery', {
+      ...queryProps,
+      audience: `${audience}-restricted`,
+    });
+    const personas = props.personas ?? { analysts: [], restricted: [] };
+    this.grants = new TagGrants(this, 'Analysts', {
+      grants: [
+        ...personaGrants(personas.analysts, 'department', [department.id]),
+        ...personaGrants(personas.restricted, 'restricted', [department.id]),
+      ],
+      dependsOn: this.catalog.tables.map((t) => t.table),
+    });
+  }
+
+  /** The department's entry in the outputs (see lib/outputs.ts). */
+  public output(): DepartmentOutput {
+    return {
+      id: this.departmentId,
+      database: this.catalog.databaseName,
+      uploadRoleArn: this.uploader.role.roleArn,
+      reportsTopicArn: this.outcomes.topic.topicArn,
+      workGroup: this.query.workGroupName,
+      analystPolicyArn: this.query.analystPolicy.managedPolicyArn,
+      restrictedWorkGroup: this.restrictedQuery.workGroupName,
+      restrictedAnalystPolicyArn: this.restrictedQuery.analystPolicy.managedPolicyArn,
+    };
+  }
+}
+
+export interface DepartmentsStackProps extends StackProps {
+  readonly core: LakeStack;
+  readonly departments: readonly Department[];
+}
+
+export class DepartmentsStack extends Stack {
+  public readonly departments: DepartmentResources[] = [];
+
+  constructor(scope: Construct, id: string, props: DepartmentsStackProps) {
+    const names = props.departments.map((d) => d.id).join(', ');
+    super(scope, id, { description: `Public data lake: departments ${names}`.slice(0, 1024), ...props });
+    const { core } = props;
+    this.addStackDependency(core);
+    const { inputs } = core;
+    for (const department of props.departments) {
+      const resources = new DepartmentResources(this, `Dept-${department.id}`, {
+        core,
+        department,
+        datasets: inputs.datasets.filter((d) => d.department === department.id),
+        personas: inputs.config.departments[department.id],
+      });
+      this.departments.push(resources);
+      new CfnOutput(this, `${DEPARTMENT_OUTPUT_PREFIX}${pascalId(department.id)}`, {
+        description: `${department.name}: database, upload role and report topic`.slice(0, 1024),
+        value: this.toJsonString(resources.output()),
+      });
+    }
+  }
+}

@@ -1,0 +1,341 @@
+/**
+ * The deployed lake behind the commands. Uploads and reports go through S3 as the department's upload
+ * role (STS AssumeRole on the role the stack outputs name), so the CLI can do exactly what the department
+ * may do and nothing more; the catalog comes from Glue and queries run on Athena in the lake's workgroup,
+ * as the caller (an analyst), so Lake Formation decides what they see.
+ */
+import { createHash } from 'node:crypto';
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { GlueClient } from '@aws-sdk/client-glue';
+import { S3Client } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { DepartmentOutput, LakeOutputs } from '../../../lib/outputs.ts';
+import type { IngestReport } from '../../engine/report.ts';
+import { listReports, readReport } from '../../ingest/process-upload.ts';
+import { normalizeEtag } from '../../ingest/s3-objects.ts';
+import { type DatasetRef, landingKey } from '../../lake/layout.ts';
+import type {
+  DatasetDetail,
+  DatasetInfo,
+  LakeBackend,
+  QueryOutcome,
+  UploadedObject,
+  UploadSummary,
+} from '../backend.ts';
+import type { ContractSet } from '../contracts.ts';
+import { unknownDataset } from '../contracts.ts';
+import { CliError, EXIT } from '../errors.ts';
+import type { ProgressReporter } from '../progress.ts';
+import { summaryOf } from '../report-view.ts';
+import { uploadFile } from '../upload-file.ts';
+import { AthenaQueryError, runAthenaQuery } from './athena.ts';
+import { getTable, getTables, LAKE_TABLE_PARAMETERS, tableColumns, tableInfo } from './glue-catalog.ts';
+import type { DeployedLake } from './stack-outputs.ts';
+
+/** How often `ingest` looks for the report of a deployed upload. */
+export const AWS_REPORT_POLL_MS = 2000;
+/** The session name the CLI's assumed role sessions carry (visible in CloudTrail). */
+export const SESSION_NAME_PREFIX = 'lake-cli';
+
+export interface AwsClientSettings {
+  region?: string;
+  profile?: string;
+}
+
+/** How the backend makes its clients; tests point S3 at a local server and mock the rest. */
+export interface AwsClientFactory {
+  s3(credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): S3Client;
+  sts(): STSClient;
+  glue(): GlueClient;
+  athena(): AthenaClient;
+}
+
+export function defaultClients(settings: AwsClientSettings): AwsClientFactory {
+  const base = { region: settings.region, ...(settings.profile ? { profile: settings.profile } : {}) };
+  return {
+    s3: (credentials) => new S3Client(credentials ? { region: settings.region, credentials } : base),
+    sts: () => new STSClient(base),
+    glue: () => new GlueClient(base),
+    athena: () => new AthenaClient(base),
+  };
+}
+
+/** The upload id's digest part: the transformer's id ends with it (src/lake/layout.ts uploadIdOf). */
+export function uploadDigest(key: string, identity: string): string {
+  return createHash('sha256').update(`${key}\n${identity}`).digest('hex').slice(0, 12);
+}
+
+export class AwsBackend implements LakeBackend {
+  readonly mode = 'aws' as const;
+  private readonly roleClients = new Map<string, S3Client>();
+  private glueClient?: GlueClient;
+  private athenaClient?: AthenaClient;
+
+  constructor(
+    private readonly deployed: DeployedLake,
+    private readonly clients: AwsClientFactory,
+    private readonly contracts: ContractSet | null,
+    private readonly opts: { pollMs?: number; user?: string } = {},
+  ) {}
+
+  get outputs(): LakeOutputs {
+    return this.deployed.outputs;
+  }
+
+  get description(): string {
+    return `deployed lake (${this.deployed.source}${this.deployed.region ? `, ${this.deployed.region}` : ''})`;
+  }
+
+  private department(id: string): DepartmentOutput {
+    const d = this.outputs.departments[id];
+    if (!d) {
+      throw new CliError(`the deployed lake has no department "${id}"`, {
+        hint: `Departments deployed: ${Object.keys(this.outputs.departments).sort().join(', ') || 'none'}. Add it to departments.yaml and deploy again.`,
+        exitCode: EXIT.config,
+        code: 'unknown_department',
+      });
+    }
+    return d;
+  }
+
+  /** An S3 client acting as the department's upload role. */
+  private async asDepartment(id: string): Promise<S3Client> {
+    const cached = this.roleClients.get(id);
+    if (cached) return cached;
+    const role = this.department(id).uploadRoleArn;
+    const sts = this.clients.sts();
+    let creds: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string } | undefined;
+    try {
+      const r = await sts.send(
+        new AssumeRoleCommand({
+          RoleArn: role,
+          RoleSessionName:
+            `${SESSION_NAME_PREFIX}-${(this.opts.user ?? 'user').replace(/[^\w+=,.@-]/g, '-')}`.slice(0, 64),
+          DurationSeconds: 3600,
+        }),
+      );
+      creds = r.Credentials;
+    } catch (e) {
+      throw new CliError(
+        `cannot act as the ${id} department's upload role (${role}): ${(e as Error).message}`,
+        {
+          hint: `Ask the platform team to add your principal to the ${id} department's uploaders in departments.yaml and deploy.`,
+          code: 'assume_role_failed',
+          cause: e,
+        },
+      );
+    } finally {
+      sts.destroy();
+    }
+    if (!creds?.AccessKeyId || !creds.SecretAccessKey)
+      throw new CliError(`STS returned no credentials for ${role}`);
+    const s3 = this.clients.s3({
+      accessKeyId: creds.AccessKeyId,
+      secretAccessKey: creds.SecretAccessKey,
+      sessionToken: creds.SessionToken,
+    });
+    this.roleClients.set(id, s3);
+    return s3;
+  }
+
+  private checkDataset(ref: DatasetRef): void {
+    if (!this.contracts) return;
+    const key = `${ref.department}/${ref.dataset}`;
+    if (!this.contracts.datasets.has(key)) {
+      throw unknownDataset(
+        key,
+        [...this.contracts.datasets.keys()],
+        'Add its contract under datasets/ and deploy.',
+      );
+    }
+  }
+
+  async upload(
+    file: string,
+    ref: DatasetRef,
+    name: string,
+    progress: ProgressReporter,
+  ): Promise<UploadedObject> {
+    this.checkDataset(ref);
+    const s3 = await this.asDepartment(ref.department);
+    return uploadFile(
+      s3,
+      { bucket: this.outputs.core.landingBucket, key: landingKey(ref, name) },
+      file,
+      progress,
+    );
+  }
+
+  async waitForReport(
+    object: UploadedObject,
+    ref: DatasetRef,
+    opts: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<IngestReport> {
+    const identity =
+      object.versionId && object.versionId !== 'null' ? object.versionId : normalizeEtag(object.etag);
+    if (!identity) throw new CliError('the upload returned neither a version id nor an ETag');
+    const digest = uploadDigest(object.key, identity);
+    const s3 = await this.asDepartment(ref.department);
+    const bucket = this.outputs.core.quarantineBucket;
+    const deadline = Date.now() + opts.timeoutMs;
+    for (;;) {
+      const entries = await listReports(s3, bucket, ref.department, ref.dataset);
+      const mine = entries.filter((e) => e.uploadId.endsWith(`-${digest}`)).pop();
+      if (mine) {
+        const report = await readReport(s3, bucket, ref, mine.uploadId);
+        if (report) return report;
+      }
+      if (opts.signal?.aborted) throw new CliError('interrupted while waiting for the report');
+      if (Date.now() > deadline) {
+        throw new CliError(`no report for s3://${object.bucket}/${object.key} yet`, {
+          hint:
+            'The transformer may be busy: run `lake status --dataset ' +
+            `${ref.department}/${ref.dataset}` +
+            '` later.',
+          code: 'report_timeout',
+        });
+      }
+      await new Promise((r) => setTimeout(r, this.opts.pollMs ?? AWS_REPORT_POLL_MS));
+    }
+  }
+
+  private departmentsFor(ref?: Partial<DatasetRef>): string[] {
+    if (ref?.department) return [ref.department];
+    return Object.keys(this.outputs.departments).sort();
+  }
+
+  async uploads(opts: { ref?: Partial<DatasetRef>; limit: number }): Promise<UploadSummary[]> {
+    const out: UploadSummary[] = [];
+    const bucket = this.outputs.core.quarantineBucket;
+    for (const department of this.departmentsFor(opts.ref)) {
+      let s3: S3Client;
+      try {
+        s3 = await this.asDepartment(department);
+      } catch (e) {
+        if (opts.ref?.department) throw e;
+        continue; // Departments whose role the caller may not assume are not theirs to see.
+      }
+      const entries = (await listReports(s3, bucket, department, opts.ref?.dataset)).slice(-opts.limit);
+      for (const e of entries) {
+        const r = await readReport(s3, bucket, { department: e.department, dataset: e.dataset }, e.uploadId);
+        if (r) out.push(summaryOf(r));
+      }
+    }
+    return out.sort((a, b) => (a.uploadId < b.uploadId ? 1 : -1)).slice(0, opts.limit);
+  }
+
+  async report(uploadId: string): Promise<IngestReport | null> {
+    const bucket = this.outputs.core.quarantineBucket;
+    for (const department of this.departmentsFor()) {
+      let s3: S3Client;
+      try {
+        s3 = await this.asDepartment(department);
+      } catch {
+        continue;
+      }
+      const entry = (await listReports(s3, bucket, department)).find((e) => e.uploadId === uploadId);
+      if (entry) return readReport(s3, bucket, { department, dataset: entry.dataset }, uploadId);
+    }
+    return null;
+  }
+
+  private glue(): GlueClient {
+    this.glueClient ??= this.clients.glue();
+    return this.glueClient;
+  }
+
+  private athena(): AthenaClient {
+    this.athenaClient ??= this.clients.athena();
+    return this.athenaClient;
+  }
+
+  async datasets(): Promise<DatasetInfo[]> {
+    const out: DatasetInfo[] = [];
+    for (const id of this.departmentsFor()) {
+      const d = this.department(id);
+      for (const t of await getTables(this.glue(), d.database))
+        out.push(tableInfo(t, id, this.ownerName(id)));
+    }
+    return out.sort((a, b) => a.dataset.localeCompare(b.dataset));
+  }
+
+  private ownerName(id: string): string {
+    return this.contracts?.departments.find((d) => d.id === id)?.name ?? id;
+  }
+
+  async dataset(ref: DatasetRef): Promise<DatasetDetail> {
+    const d = this.department(ref.department);
+    const table = await getTable(this.glue(), d.database, ref.dataset);
+    if (!table) {
+      const known = (await getTables(this.glue(), d.database)).map((t) => `${ref.department}/${t.Name}`);
+      throw unknownDataset(
+        `${ref.department}/${ref.dataset}`,
+        known,
+        'Add its contract under datasets/ and deploy.',
+      );
+    }
+    const info = tableInfo(table, ref.department, this.ownerName(ref.department));
+    const contract = this.contracts?.datasets.get(`${ref.department}/${ref.dataset}`);
+    const fields = new Map(contract?.fields.map((f) => [f.name, f]) ?? []);
+    const name = `"${d.database}"."${ref.dataset}"`;
+    const stats = await this.query(`SELECT count(*) AS n, max(_ingested_at) AS last FROM ${name}`, {
+      update() {},
+      phase() {},
+      done() {},
+    });
+    const row = stats.rows[0] ?? {};
+    return {
+      ...info,
+      rows: typeof row.n === 'number' ? row.n : null,
+      lastIngested: typeof row.last === 'string' ? row.last : null,
+      description: table.Description ?? null,
+      primaryKey: table.Parameters?.[LAKE_TABLE_PARAMETERS.primaryKey]?.split(',') ?? [],
+      format: contract?.format.type ?? null,
+      location: table.StorageDescriptor?.Location ?? '',
+      table: `${d.database}.${ref.dataset}`,
+      columns: tableColumns(table, info.classification).map((c) => ({
+        ...c,
+        classification: fields.get(c.name)?.classification ?? c.classification,
+      })),
+    };
+  }
+
+  async query(sql: string, progress: ProgressReporter, signal?: AbortSignal): Promise<QueryOutcome> {
+    const started = Date.now();
+    progress.phase('query queued');
+    try {
+      const r = await runAthenaQuery(this.athena(), {
+        sql,
+        workGroup: this.outputs.core.workGroup,
+        signal,
+        onPoll: (state, scanned) => {
+          progress.phase(`query ${state.toLowerCase()}`);
+          progress.update(scanned, undefined, scanned > 0 ? `${scanned} bytes scanned` : undefined);
+        },
+      });
+      return {
+        columns: r.columns,
+        rows: r.rows,
+        scannedBytes: r.scannedBytes,
+        durationMs: Date.now() - started,
+      };
+    } catch (e) {
+      if (e instanceof AthenaQueryError) {
+        throw new CliError(`the query failed: ${e.message}`, {
+          hint: `Fix the SQL (Athena's dialect). Tables are <database>.<dataset>: \`lake catalog\` lists them.${e.queryExecutionId ? ` Query id ${e.queryExecutionId}.` : ''}`,
+          code: 'query_failed',
+          cause: e,
+        });
+      }
+      throw e;
+    } finally {
+      progress.done();
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.roleClients.values()) c.destroy();
+    this.glueClient?.destroy();
+    this.athenaClient?.destroy();
+  }
+}

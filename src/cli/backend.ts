@@ -1,0 +1,104 @@
+/**
+ * What the commands need of a lake, whichever it is: the local lake (embedded S3 endpoint, transformer in
+ * process or in `lake up`, DuckDB catalog) or a deployed stack (S3 as the department's role, Glue, Athena).
+ * The commands format; the backends fetch.
+ */
+import type { IngestReport, ReportStatus } from '../engine/report.ts';
+import type { DatasetRef } from '../lake/layout.ts';
+import type { ProgressReporter } from './progress.ts';
+
+export interface UploadedObject {
+  bucket: string;
+  key: string;
+  bytes: number;
+  etag?: string;
+  versionId?: string;
+  /** When the upload started (client clock). */
+  startedAt: Date;
+}
+
+export interface UploadSummary {
+  uploadId: string;
+  dataset: string;
+  /** The landing key the file was uploaded to. */
+  sourceKey: string;
+  status: ReportStatus;
+  rows: IngestReport['rows'];
+  startedAt: string;
+  durationMs: number;
+}
+
+export interface ColumnInfo {
+  name: string;
+  /** The type as the query engine shows it (Glue/Athena types). */
+  type: string;
+  classification: string;
+  /** Kind of personal data, when the contract declares one. */
+  pii: string | null;
+  /** How personal data is protected (mask, hash, keep); dropped columns are not published at all. */
+  protect: string | null;
+  description: string | null;
+  partition?: boolean;
+}
+
+export interface DatasetInfo {
+  /** `<department>/<dataset>` */
+  dataset: string;
+  department: string;
+  name: string;
+  title: string;
+  /** The owning department's name. */
+  owner: string;
+  classification: string;
+  mode: string;
+  /** Rows the table holds now, when known. */
+  rows: number | null;
+  /** When the data the table shows was last ingested (ISO 8601), when known. */
+  lastIngested: string | null;
+}
+
+export interface DatasetDetail extends DatasetInfo {
+  description: string | null;
+  primaryKey: string[];
+  format: string | null;
+  /** Where the table's data lives. */
+  location: string;
+  /** How to query it, e.g. `health.clinics`. */
+  table: string;
+  columns: ColumnInfo[];
+}
+
+export interface QueryColumn {
+  name: string;
+  type: string;
+}
+
+export interface QueryOutcome {
+  columns: QueryColumn[];
+  rows: Record<string, unknown>[];
+  /** Bytes scanned (Athena) when known. */
+  scannedBytes?: number;
+  durationMs: number;
+}
+
+export interface LakeBackend {
+  readonly mode: 'local' | 'aws';
+  /** One line saying which lake this is, for the person at the terminal. */
+  readonly description: string;
+  /** Uploads a local file to landing/<department>/<dataset>/<name>, multipart when large. */
+  upload(file: string, ref: DatasetRef, name: string, progress: ProgressReporter): Promise<UploadedObject>;
+  /** Waits for the transformer's report of an upload. */
+  waitForReport(
+    object: UploadedObject,
+    ref: DatasetRef,
+    opts: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<IngestReport>;
+  /** The most recent uploads, newest first. */
+  uploads(opts: { ref?: Partial<DatasetRef>; limit: number }): Promise<UploadSummary[]>;
+  /** The report of one upload, or null when there is none. */
+  report(uploadId: string): Promise<IngestReport | null>;
+  datasets(): Promise<DatasetInfo[]>;
+  dataset(ref: DatasetRef): Promise<DatasetDetail>;
+  query(sql: string, progress: ProgressReporter, signal?: AbortSignal): Promise<QueryOutcome>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,224 @@
+/**
+ * The local lake behind the commands: uploads to the embedded endpoint, reports from its quarantine
+ * bucket, the catalog and queries from DuckDB.
+ */
+import { relative } from 'node:path';
+import type { DatasetContract } from '../contracts/schema.ts';
+import type { IngestReport } from '../engine/report.ts';
+import type { IngestLogger } from '../ingest/types.ts';
+import { type DatasetRef, landingKey } from '../lake/layout.ts';
+import { CatalogReader, catalogColumns, QueryError } from '../local/catalog.ts';
+import { LocalLake, ReportTimeoutError } from '../local/local-lake.ts';
+import type {
+  DatasetDetail,
+  DatasetInfo,
+  LakeBackend,
+  QueryOutcome,
+  UploadedObject,
+  UploadSummary,
+} from './backend.ts';
+import { type ContractSet, contractOf } from './contracts.ts';
+import { CliError, EXIT } from './errors.ts';
+import type { ProgressReporter } from './progress.ts';
+import { summaryOf } from './report-view.ts';
+import { uploadFile } from './upload-file.ts';
+
+/** Reports read at once when listing uploads. */
+const READ_CONCURRENCY = 8;
+
+export class LocalBackend implements LakeBackend {
+  readonly mode = 'local' as const;
+  private reader: CatalogReader | null = null;
+
+  private constructor(
+    readonly lake: LocalLake,
+    private readonly contracts: ContractSet,
+    private readonly cwd: string,
+  ) {}
+
+  static async open(opts: {
+    lakeDir: string;
+    contracts: ContractSet;
+    cwd: string;
+    logger?: IngestLogger;
+  }): Promise<LocalBackend> {
+    const lake = await LocalLake.open({
+      lakeDir: opts.lakeDir,
+      contracts: opts.contracts.datasets,
+      logger: opts.logger,
+    });
+    return new LocalBackend(lake, opts.contracts, opts.cwd);
+  }
+
+  get description(): string {
+    const where = relative(this.cwd, this.lake.paths.root) || '.';
+    return this.lake.inProcess
+      ? `local lake in ${where} (started for this command)`
+      : `local lake in ${where}, served by \`lake up\` at ${this.lake.endpoint}`;
+  }
+
+  async upload(
+    file: string,
+    ref: DatasetRef,
+    name: string,
+    progress: ProgressReporter,
+  ): Promise<UploadedObject> {
+    contractOf(this.contracts, ref, this.cwd);
+    this.closeReader();
+    return uploadFile(
+      this.lake.s3,
+      { bucket: this.lake.buckets.landing, key: landingKey(ref, name) },
+      file,
+      progress,
+    );
+  }
+
+  async waitForReport(
+    object: UploadedObject,
+    ref: DatasetRef,
+    opts: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<IngestReport> {
+    const uploadId = await this.lake.uploadIdOf(object.key);
+    try {
+      return await this.lake.waitForReport(ref, uploadId, opts);
+    } catch (e) {
+      if (e instanceof ReportTimeoutError) {
+        throw new CliError(e.message, {
+          hint: `The file is uploaded; its report comes when the transformer is done: \`lake report ${uploadId}\` later.`,
+          code: 'report_timeout',
+          cause: e,
+        });
+      }
+      throw e;
+    }
+  }
+
+  async uploads(opts: { ref?: Partial<DatasetRef>; limit: number }): Promise<UploadSummary[]> {
+    const entries = (await this.lake.listReports(opts.ref)).slice(-opts.limit).reverse();
+    const out: UploadSummary[] = [];
+    for (let i = 0; i < entries.length; i += READ_CONCURRENCY) {
+      const batch = entries.slice(i, i + READ_CONCURRENCY);
+      const reports = await Promise.all(
+        batch.map((e) => this.lake.readReport({ department: e.department, dataset: e.dataset }, e.uploadId)),
+      );
+      for (const r of reports) if (r) out.push(summaryOf(r));
+    }
+    return out;
+  }
+
+  async report(uploadId: string): Promise<IngestReport | null> {
+    const entry = (await this.lake.listReports()).find((e) => e.uploadId === uploadId);
+    if (!entry) return null;
+    return this.lake.readReport({ department: entry.department, dataset: entry.dataset }, uploadId);
+  }
+
+  async datasets(): Promise<DatasetInfo[]> {
+    const reader = await this.openReader();
+    const out: DatasetInfo[] = [];
+    for (const contract of [...this.contracts.datasets.values()].sort(byKey)) {
+      out.push({
+        ...infoOf(contract, this.contracts),
+        ...(await stats(reader, contract.department, contract.name)),
+      });
+    }
+    return out;
+  }
+
+  async dataset(ref: DatasetRef): Promise<DatasetDetail> {
+    const contract = contractOf(this.contracts, ref, this.cwd);
+    const reader = await this.openReader();
+    const byName = new Map(contract.fields.map((f) => [f.name, f]));
+    return {
+      ...infoOf(contract, this.contracts),
+      ...(await stats(reader, contract.department, contract.name)),
+      description: contract.description ?? null,
+      primaryKey: contract.primaryKey ?? [],
+      format: contract.format.type,
+      location: `s3://${this.lake.buckets.curated}/curated/${ref.department}/${ref.dataset}/`,
+      table: `${ref.department}.${ref.dataset}`,
+      columns: catalogColumns(contract).map((c) => {
+        const f = byName.get(c.name);
+        const personal = f?.pii !== undefined && f.pii !== 'none';
+        return {
+          name: c.name,
+          type: c.type,
+          classification: f?.classification ?? contract.classification,
+          pii: personal ? (f?.pii ?? null) : null,
+          protect: personal ? (f?.protect ?? 'mask') : null,
+          description: f?.description ?? f?.title ?? (f ? null : (c.comment ?? null)),
+          ...(c.partition ? { partition: true } : {}),
+        };
+      }),
+    };
+  }
+
+  async query(sql: string, progress: ProgressReporter): Promise<QueryOutcome> {
+    const started = Date.now();
+    progress.phase('querying');
+    const reader = await this.openReader();
+    try {
+      const r = await reader.query(sql);
+      return { ...r, durationMs: Date.now() - started };
+    } catch (e) {
+      if (e instanceof QueryError) {
+        throw new CliError(`the query failed: ${e.message}`, {
+          hint: 'Fix the SQL (DuckDB dialect locally). Tables are <department>.<dataset>: `lake catalog` lists them.',
+          code: 'query_failed',
+          exitCode: EXIT.failure,
+          cause: e,
+        });
+      }
+      throw e;
+    } finally {
+      progress.done();
+    }
+  }
+
+  /** Brings the catalog up to date (once per command) and opens it for reading. */
+  private async openReader(): Promise<CatalogReader> {
+    if (!this.reader) {
+      await this.lake.syncCatalog(this.contracts.datasets);
+      this.reader = await CatalogReader.open(this.lake.paths);
+    }
+    return this.reader;
+  }
+
+  private closeReader(): void {
+    this.reader?.close();
+    this.reader = null;
+  }
+
+  async close(): Promise<void> {
+    this.closeReader();
+    await this.lake.close();
+  }
+}
+
+const byKey = (a: { department: string; name: string }, b: { department: string; name: string }) =>
+  `${a.department}/${a.name}`.localeCompare(`${b.department}/${b.name}`);
+
+function infoOf(contract: DatasetContract, set: ContractSet): DatasetInfo {
+  const owner = set.departments.find((d) => d.id === contract.department)?.name ?? contract.department;
+  return {
+    dataset: `${contract.department}/${contract.name}`,
+    department: contract.department,
+    name: contract.name,
+    title: contract.title,
+    owner,
+    classification: contract.classification,
+    mode: contract.mode,
+    rows: null,
+    lastIngested: null,
+  };
+}
+
+async function stats(
+  reader: CatalogReader,
+  department: string,
+  dataset: string,
+): Promise<{ rows: number; lastIngested: string | null }> {
+  const q = `SELECT count(*) AS n, strftime(max(_ingested_at), '%Y-%m-%dT%H:%M:%SZ') AS last FROM "${department}"."${dataset}"`;
+  const r = await reader.query(q);
+  const row = r.rows[0] ?? {};
+  return { rows: Number(row.n ?? 0), lastIngested: (row.last as string | null) ?? null };
+}

@@ -1,0 +1,166 @@
+/**
+ * The `lake` command line: parse, dispatch to a command, print what went wrong in a person's terms, and
+ * return the exit code. Everything a command touches comes through `io`, so tests run it in process.
+ */
+import { parseArgs } from 'node:util';
+import type { Command, OptionSpec, OptionValues } from './command.ts';
+import { GLOBAL_OPTIONS } from './command.ts';
+import { catalogCommand } from './commands/catalog.ts';
+import { contractInferCommand } from './commands/contract.ts';
+import { demoCommand } from './commands/demo.ts';
+import { queryCommand } from './commands/query.ts';
+import { reportCommand, statusCommand } from './commands/status.ts';
+import { upCommand } from './commands/up.ts';
+import { ingestCommand, uploadCommand } from './commands/upload.ts';
+import { validateCommand } from './commands/validate.ts';
+import { Context, type GlobalOptions, type RunHooks } from './context.ts';
+import { CliError, EXIT, type ExitCode, UsageError } from './errors.ts';
+import { type Io, Output } from './output.ts';
+
+export const COMMANDS: readonly Command[] = [
+  demoCommand,
+  upCommand,
+  validateCommand,
+  uploadCommand,
+  ingestCommand,
+  statusCommand,
+  reportCommand,
+  catalogCommand,
+  queryCommand,
+  contractInferCommand,
+];
+
+function findCommand(positionals: readonly string[]): { command: Command; rest: string[] } | null {
+  const [first, second, ...more] = positionals;
+  const two = COMMANDS.find((c) => c.name === `${first} ${second}`);
+  if (two) return { command: two, rest: more };
+  const one = COMMANDS.find((c) => c.name === first);
+  return one ? { command: one, rest: positionals.slice(1) } : null;
+}
+
+function allOptions(): Record<string, OptionSpec> {
+  const all: Record<string, OptionSpec> = { ...GLOBAL_OPTIONS };
+  for (const c of COMMANDS) Object.assign(all, c.options);
+  return all;
+}
+
+function optionLines(options: Record<string, OptionSpec>): string[] {
+  const rows = Object.entries(options).map(([name, o]) => {
+    const m = /^(<\S+>)\s*(.*)$/.exec(o.help);
+    const flag = `${o.short ? `-${o.short}, ` : ''}--${name}${m ? ` ${m[1]}` : ''}`;
+    return [flag, m ? m[2] : o.help];
+  });
+  const width = Math.max(...rows.map(([f]) => f.length));
+  return rows.map(([f, h]) => `  ${f.padEnd(width)}  ${h}`);
+}
+
+export function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'lake: the public data lake from the command line',
+    '',
+    'Usage: lake <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Options of every command that works on a lake:',
+    ...optionLines(Object.fromEntries(Object.entries(GLOBAL_OPTIONS))),
+    '',
+    'The deployed lake is used when --outputs or --stack names it, or when ./cdk-outputs.json describes it;',
+    'otherwise the local lake under .lake/ (started for the command, or the `lake up` serving it).',
+    '`lake <command> --help` tells more about one command.',
+  ].join('\n');
+}
+
+export function commandHelp(c: Command): string {
+  const globals = Object.fromEntries(c.globals.map((g) => [g, GLOBAL_OPTIONS[g]]));
+  return [
+    `lake ${c.name}: ${c.summary}`,
+    '',
+    `Usage: lake ${c.name} ${c.usage}`.trimEnd(),
+    ...(Object.keys(c.options).length ? ['', 'Options:', ...optionLines(c.options)] : []),
+    ...(c.globals.length ? ['', 'Common options:', ...optionLines(globals)] : []),
+    ...(c.details ? ['', c.details] : []),
+  ].join('\n');
+}
+
+/** Runs the command line `argv` (without node and the script) and returns the exit code. */
+export async function run(argv: readonly string[], io: Io, hooks: RunHooks = {}): Promise<ExitCode> {
+  let json = argv.includes('--json');
+  let ctx: Context | undefined;
+  try {
+    let parsed: { values: OptionValues; positionals: string[] };
+    try {
+      parsed = parseArgs({
+        args: [...argv],
+        options: allOptions() as NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>,
+        allowPositionals: true,
+        strict: true,
+      }) as { values: OptionValues; positionals: string[] };
+    } catch (e) {
+      throw new UsageError(
+        (e as Error).message.replace(/\. To specify.*$/s, '').replace(/^Unknown option/, 'unknown option'),
+      );
+    }
+    const { values, positionals } = parsed;
+    json = values.json === true;
+    if (positionals.length === 0 || positionals[0] === 'help') {
+      const topic = positionals[1] ? findCommand(positionals.slice(1)) : null;
+      if (positionals.length === 0 && !values.help) {
+        io.stderr.write(`${mainHelp()}\n`);
+        return EXIT.usage;
+      }
+      io.stdout.write(`${topic ? commandHelp(topic.command) : mainHelp()}\n`);
+      return EXIT.ok;
+    }
+    const found = findCommand(positionals);
+    if (!found) {
+      const hint =
+        positionals[0] === 'contract'
+          ? 'The contract commands: lake contract infer <file> --dataset <department>/<dataset>.'
+          : undefined;
+      throw new UsageError(
+        `unknown command "${positionals.slice(0, positionals[0] === 'contract' ? 2 : 1).join(' ')}"`,
+        hint,
+      );
+    }
+    const { command, rest } = found;
+    if (values.help) {
+      io.stdout.write(`${commandHelp(command)}\n`);
+      return EXIT.ok;
+    }
+    // Common options are accepted everywhere (an alias may always pass --lake-dir); a command's own only by it.
+    const allowed = new Set([...Object.keys(command.options), ...Object.keys(GLOBAL_OPTIONS)]);
+    const stray = Object.keys(values).filter((k) => values[k] !== undefined && !allowed.has(k));
+    if (stray.length > 0) {
+      throw new UsageError(
+        `lake ${command.name} does not take ${stray.map((s) => `--${s}`).join(', ')}`,
+        `Run \`lake ${command.name} --help\` for its options.`,
+      );
+    }
+    const out = new Output(io, { json });
+    ctx = new Context(io, out, values as GlobalOptions, hooks);
+    return await command.run(ctx, rest, values);
+  } catch (e) {
+    printError(io, e, json);
+    return e instanceof CliError ? e.exitCode : EXIT.failure;
+  } finally {
+    await ctx?.close().catch((e) => printError(io, e, json));
+  }
+}
+
+function printError(io: Io, e: unknown, json: boolean): void {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const cli = err instanceof CliError ? err : null;
+  if (json) {
+    const doc = {
+      error: { code: cli?.code ?? 'failure', message: err.message, ...(cli?.hint ? { hint: cli.hint } : {}) },
+    };
+    io.stderr.write(`${JSON.stringify(doc)}\n`);
+    return;
+  }
+  io.stderr.write(`lake: ${err.message}\n`);
+  if (cli?.hint) io.stderr.write(`${cli.hint}\n`);
+  if (!cli && io.env.LAKE_DEBUG && err.stack) io.stderr.write(`${err.stack}\n`);
+}

@@ -1,0 +1,272 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { describe, expect, it } from 'vitest';
+import {
+  DatasetTable,
+  PARQUET_FORMAT,
+  SYMLINK_FORMAT,
+  TABLE_PARAMETERS,
+} from '../../lib/catalog/dataset-table.ts';
+import { DepartmentCatalog } from '../../lib/catalog/department-catalog.ts';
+import {
+  clip,
+  GLUE_TYPES,
+  glueColumns,
+  LINEAGE_COLUMNS,
+  publishedType,
+} from '../../lib/catalog/glue-columns.ts';
+import { LAKE_DEFAULTS } from '../../lib/config/lake-config.ts';
+import { contractHash, type DatasetContract, datasetSchema, FIELD_TYPES } from '../../src/contracts/index.ts';
+import { SQL_TYPES } from '../../src/engine/fields.ts';
+import { CURRENT_MANIFEST_DIR, currentManifestKey } from '../../src/ingest/current-manifest.ts';
+import { buildFixtureLake, fastStack, fixtureInputs } from './helpers.ts';
+
+const inputs = fixtureInputs();
+const contract = (name: string) => inputs.datasets.find((d) => d.name === name) as DatasetContract;
+
+describe('glue columns', () => {
+  it('maps every contract type to the Glue type of what the engine publishes', () => {
+    expect(Object.keys(GLUE_TYPES).sort()).toEqual([...FIELD_TYPES].sort());
+    // Same families as the engine's SQL types; TIME is published as text (Athena reads no Parquet TIME).
+    const expected: Record<string, string> = {
+      VARCHAR: 'string',
+      DOUBLE: 'double',
+      BIGINT: 'bigint',
+      BOOLEAN: 'boolean',
+      DATE: 'date',
+      TIMESTAMP: 'timestamp',
+      INTEGER: 'int',
+      TIME: 'string',
+    };
+    for (const type of FIELD_TYPES) expect(GLUE_TYPES[type], type).toBe(expected[SQL_TYPES[type]]);
+  });
+
+  it('publishes masked and hashed fields as strings, keeps kept ones typed and drops dropped ones', () => {
+    const f = (extra: object) =>
+      datasetSchema.parse({ name: 'x', department: 'd', title: 't', fields: [{ name: 'a', ...extra }] })
+        .fields[0];
+    expect(publishedType(f({ type: 'integer', pii: 'other', protect: 'mask' }))).toBe('string');
+    expect(publishedType(f({ type: 'date', pii: 'other', protect: 'hash' }))).toBe('string');
+    expect(publishedType(f({ type: 'integer', pii: 'other' }))).toBe('string');
+    expect(publishedType(f({ type: 'year', pii: 'other', protect: 'keep' }))).toBe('int');
+    expect(publishedType(f({ type: 'integer', pii: 'none' }))).toBe('bigint');
+    expect(publishedType(f({ type: 'string', pii: 'cn_mobile', protect: 'drop' }))).toBeNull();
+  });
+
+  it('lists the contract columns in order, then the lineage columns, with comments from titles', () => {
+    const columns = glueColumns(contract('visits'));
+    expect(columns.map((c) => [c.name, c.type])).toEqual([
+      ['visit_id', 'bigint'],
+      ['patient_id', 'string'],
+      ['visited_at', 'timestamp'],
+      ['opening_time', 'string'],
+      ['insured', 'boolean'],
+      ['birth_year', 'int'],
+      ['_upload_id', 'string'],
+      ['_source_line', 'bigint'],
+      ['_ingested_at', 'timestamp'],
+    ]);
+    expect(columns.at(-3)).toEqual(LINEAGE_COLUMNS[0]);
+    expect(columns[1].comment).toBe('personal data (cn_resident_id), hashed');
+    expect(glueColumns(contract('clinics'))[0].comment).toBe('Clinic licence number');
+  });
+
+  it('clips long comments to Glue limits', () => {
+    expect(clip('x'.repeat(300), 255)).toHaveLength(255);
+    expect(clip('short', 255)).toBe('short');
+  });
+});
+
+describe('DatasetTable', () => {
+  const lake = buildFixtureLake();
+  const health = lake.templates.get('Lake-health') as Template;
+  const curated = { Ref: Match.anyValue() };
+  void curated;
+  const tables = health.findResources('AWS::Glue::Table');
+  const table = (name: string) =>
+    Object.values(tables).find((t) => t.Properties.TableInput.Name === name)?.Properties;
+
+  it('makes an append dataset a Parquet table with ingest_date partition projection (no crawler)', () => {
+    const visits = table('visits');
+    expect(visits.DatabaseName).toBe('lake_health');
+    expect(visits.CatalogId).toBe('111122223333');
+    const input = visits.TableInput;
+    expect(input.TableType).toBe('EXTERNAL_TABLE');
+    expect(input.PartitionKeys).toEqual([
+      { Name: 'ingest_date', Type: 'string', Comment: 'Day the upload was ingested (UTC).' },
+    ]);
+    expect(input.StorageDescriptor).toMatchObject({
+      InputFormat: PARQUET_FORMAT.inputFormat,
+      OutputFormat: PARQUET_FORMAT.outputFormat,
+      SerdeInfo: { SerializationLibrary: PARQUET_FORMAT.serde },
+      Location: { 'Fn::Join': ['', ['s3://', expect.anything(), '/curated/health/visits/']] },
+    });
+    expect(input.Parameters).toMatchObject({
+      EXTERNAL: 'TRUE',
+      classification: 'parquet',
+      'projection.enabled': 'true',
+      'projection.ingest_date.type': 'date',
+      'projection.ingest_date.format': 'yyyy-MM-dd',
+      'projection.ingest_date.range': '2024-06-01,NOW',
+      'projection.ingest_date.interval': '1',
+      'projection.ingest_date.interval.unit': 'DAYS',
+      'storage.location.template': {
+        'Fn::Join': ['', ['s3://', expect.anything(), `/curated/health/visits/ingest_date=\${ingest_date}/`]],
+      },
+      [TABLE_PARAMETERS.classification]: 'internal',
+      [TABLE_PARAMETERS.owner]: 'health',
+      [TABLE_PARAMETERS.mode]: 'append',
+      [TABLE_PARAMETERS.contractHash]: contractHash(contract('visits')),
+      [TABLE_PARAMETERS.title]: 'Outpatient visits',
+    });
+    expect(input.StorageDescriptor.Columns.map((c: { Name: string }) => c.Name)).not.toContain(
+      'patient_mobile',
+    );
+  });
+
+  it('makes a replace dataset a symlink table over its current-upload manifest folder', () => {
+    const clinics = table('clinics');
+    const input = clinics.TableInput;
+    expect(input.PartitionKeys).toEqual([]);
+    expect(input.StorageDescriptor).toMatchObject({
+      InputFormat: SYMLINK_FORMAT.inputFormat,
+      OutputFormat: SYMLINK_FORMAT.outputFormat,
+      SerdeInfo: { SerializationLibrary: PARQUET_FORMAT.serde },
+      Location: {
+        'Fn::Join': ['', ['s3://', expect.anything(), `/curated/health/clinics/${CURRENT_MANIFEST_DIR}/`]],
+      },
+    });
+    // The same folder the transformer writes the manifest to.
+    expect(currentManifestKey({ department: 'health', dataset: 'clinics' })).toBe(
+      `curated/health/clinics/${CURRENT_MANIFEST_DIR}/manifest`,
+    );
+    expect(input.Parameters['projection.enabled']).toBeUndefined();
+    expect(input.Parameters[TABLE_PARAMETERS.primaryKey]).toBe('clinic_id');
+    expect(input.Description).toBe(
+      'Licensed medical clinics. All clinics licensed by the provincial health commission.',
+    );
+  });
+
+  it('tags the table with its classification and differently classified columns with theirs', () => {
+    const clinicsTags = health.findResources('AWS::LakeFormation::TagAssociation', {
+      Metadata: { 'aws:cdk:path': Match.stringLikeRegexp('Table-clinics/') },
+    });
+    const byPath = Object.fromEntries(
+      Object.values(clinicsTags).map((r) => [
+        String(r.Metadata['aws:cdk:path']).split('/').at(-1),
+        r.Properties,
+      ]),
+    );
+    const lfTag = (value: string) => [
+      { CatalogId: '111122223333', TagKey: 'classification', TagValues: [value] },
+    ];
+    const ref = { CatalogId: '111122223333', DatabaseName: 'lake_health', Name: 'clinics' };
+    expect(byPath).toEqual({
+      ClassificationTag: { Resource: { Table: ref }, LFTags: lfTag('public') },
+      InternalColumnsTag: {
+        Resource: { TableWithColumns: { ...ref, ColumnNames: ['rating'] } },
+        LFTags: lfTag('internal'),
+      },
+      RestrictedColumnsTag: {
+        Resource: { TableWithColumns: { ...ref, ColumnNames: ['owner_id_number'] } },
+        LFTags: lfTag('restricted'),
+      },
+    });
+    // Column tags apply after the table's, and after the LF-tags exist (core stack).
+    const columnTag = Object.values(clinicsTags).find((r) =>
+      String(r.Metadata['aws:cdk:path']).endsWith('RestrictedColumnsTag'),
+    );
+    expect(columnTag?.DependsOn).toEqual(
+      expect.arrayContaining([expect.stringMatching(/ClassificationTag/)]),
+    );
+  });
+
+  it('defaults the projection start and skips tags when asked', () => {
+    const stack = fastStack();
+    const bucket = new s3.Bucket(stack, 'Curated');
+    new DatasetTable(stack, 'T', {
+      contract: contract('visits'),
+      databaseName: 'db',
+      curatedBucket: bucket,
+      tagClassification: false,
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: {
+        Parameters: Match.objectLike({
+          'projection.ingest_date.range': `${LAKE_DEFAULTS.projectionStartDate},NOW`,
+        }),
+      },
+    });
+    template.resourceCountIs('AWS::LakeFormation::TagAssociation', 0);
+  });
+
+  it('rejects a malformed projection start date', () => {
+    const stack = fastStack();
+    const bucket = new s3.Bucket(stack, 'Curated');
+    expect(
+      () =>
+        new DatasetTable(stack, 'T', {
+          contract: contract('visits'),
+          databaseName: 'db',
+          curatedBucket: bucket,
+          projectionStartDate: '1/6/2024',
+        }),
+    ).toThrow(/projectionStartDate "1\/6\/2024" must be written YYYY-MM-DD/);
+  });
+});
+
+describe('DepartmentCatalog', () => {
+  const lake = buildFixtureLake();
+  const health = lake.templates.get('Lake-health') as Template;
+
+  it('creates one database per department, named with the prefix, Lake Formation only, tagged with the department', () => {
+    health.resourceCountIs('AWS::Glue::Database', 1);
+    health.hasResourceProperties('AWS::Glue::Database', {
+      CatalogId: '111122223333',
+      DatabaseInput: {
+        Name: 'lake_health',
+        Description: 'Provincial Health Commission: datasets published to the public data lake',
+        CreateTableDefaultPermissions: [],
+        Parameters: { 'lake.department': 'health', 'lake.department_name': 'Provincial Health Commission' },
+      },
+    });
+    health.hasResourceProperties('AWS::LakeFormation::TagAssociation', {
+      Resource: { Database: { CatalogId: '111122223333', Name: 'lake_health' } },
+      LFTags: [{ CatalogId: '111122223333', TagKey: 'department', TagValues: ['health'] }],
+    });
+    health.resourceCountIs('AWS::Glue::Table', 2);
+  });
+
+  it('names the database after the department when no prefix is configured', () => {
+    const stack = fastStack();
+    const catalog = new DepartmentCatalog(stack, 'C', {
+      department: inputs.departments[1],
+      datasets: inputs.datasets.filter((d) => d.department === 'statistics'),
+      curatedBucket: new s3.Bucket(stack, 'B'),
+    });
+    expect(catalog.databaseName).toBe('statistics');
+  });
+
+  it("rejects a bad prefix and other departments' datasets", () => {
+    const stack = fastStack();
+    const curatedBucket = new s3.Bucket(stack, 'B');
+    expect(
+      () =>
+        new DepartmentCatalog(stack, 'C1', {
+          department: inputs.departments[0],
+          datasets: [],
+          curatedBucket,
+          databasePrefix: 'Lake-',
+        }),
+    ).toThrow(/databasePrefix "Lake-" must be lowercase/);
+    expect(
+      () =>
+        new DepartmentCatalog(stack, 'C2', {
+          department: inputs.departments[1],
+          datasets: [contract('clinics')],
+          curatedBucket,
+        }),
+    ).toThrow(/other departments' datasets: health\/clinics/);
+  });
+});

@@ -1,0 +1,165 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { DepartmentUploader } from '../../lib/departments/department-uploader.ts';
+import { LakeStorage } from '../../lib/storage/lake-storage.ts';
+import { buildFixtureLake, fastStack } from './helpers.ts';
+
+const lake = buildFixtureLake();
+const health = lake.templates.get('Lake-health') as Template;
+const statistics = lake.templates.get('Lake-statistics') as Template;
+
+/** An import of a core-stack value, as the department stacks see it (`what` names the core resource). */
+const imported = (what: string) => ({
+  'Fn::ImportValue': expect.stringMatching(new RegExp(`^Lake:ExportsOutput.*${what}`)),
+});
+const importedObjects = (what: string, prefix: string) => ({
+  'Fn::Join': ['', [imported(what), `/${prefix}`]],
+});
+/** The same, for the CDK assertion matchers. */
+const importedMatch = Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('^Lake:ExportsOutput') });
+
+describe('DepartmentUploader', () => {
+  it('is assumable by exactly the principals departments.yaml names', () => {
+    health.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { AWS: 'arn:aws:iam::111122223333:role/health-uploader' },
+          },
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { AWS: 'arn:aws:iam::111122223333:user/health-steward' },
+          },
+        ],
+      },
+    });
+  });
+
+  it("defaults to this account's principals that IAM allows to assume it when none are named", () => {
+    statistics.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: {
+              AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:root']] },
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  it('may write only its own landing prefix and read only its own reports, key use scoped the same way', () => {
+    const policies = health.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^DepthealthUploaderRole') }] },
+    });
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual([
+      {
+        Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        Effect: 'Allow',
+        Resource: importedObjects('StorageLanding', 'landing/health/*'),
+      },
+      {
+        Action: 's3:ListBucket',
+        Condition: { StringLike: { 's3:prefix': ['landing/health/*'] } },
+        Effect: 'Allow',
+        Resource: imported('StorageLanding'),
+      },
+      {
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Condition: {
+          StringEquals: { 'kms:ViaService': expect.anything() },
+          StringLike: {
+            'kms:EncryptionContext:aws:s3:arn': [importedObjects('StorageLanding', 'landing/health/*')],
+          },
+        },
+        Effect: 'Allow',
+        Resource: imported('StorageDataKey'),
+      },
+      {
+        Action: 's3:GetObject',
+        Effect: 'Allow',
+        Resource: importedObjects('StorageQuarantine', 'reports/health/*'),
+      },
+      {
+        Action: 's3:ListBucket',
+        Condition: { StringLike: { 's3:prefix': ['reports/health/*'] } },
+        Effect: 'Allow',
+        Resource: imported('StorageQuarantine'),
+      },
+      {
+        Action: 'kms:Decrypt',
+        Condition: {
+          StringEquals: { 'kms:ViaService': expect.anything() },
+          StringLike: {
+            'kms:EncryptionContext:aws:s3:arn': [importedObjects('StorageQuarantine', 'reports/health/*')],
+          },
+        },
+        Effect: 'Allow',
+        Resource: imported('StorageDataKey'),
+      },
+    ]);
+  });
+
+  it('builds on a LakeStorage in the same stack as well', () => {
+    const stack = fastStack();
+    const storage = new LakeStorage(stack, 'Storage');
+    const uploader = new DepartmentUploader(stack, 'Uploader', {
+      department: { id: 'transport', name: 'Transport', uploaders: [] },
+      storage,
+    });
+    const template = Template.fromStack(stack);
+    expect(uploader.role).toBeDefined();
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 's3:GetObject',
+            Resource: Match.objectLike({ 'Fn::Join': ['', [Match.anyValue(), '/reports/transport/*']] }),
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('DepartmentOutcomes', () => {
+  it("announces each report under the department's prefix on its own encrypted topic", () => {
+    health.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: { bucket: { name: [importedMatch] }, object: { key: [{ prefix: 'reports/health/' }] } },
+      },
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^DepthealthOutcomesTopic') } })],
+    });
+    health.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: importedMatch });
+    // The topic accepts only TLS; the rule publishes through a role of its own, so no key policy changes.
+    health.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ],
+      },
+    });
+    const rule = Object.values(health.findResources('AWS::Events::Rule'))[0];
+    const roleId = rule.Properties.Targets[0].RoleArn['Fn::GetAtt'][0];
+    const policies = health.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual([
+      {
+        Action: 'sns:Publish',
+        Effect: 'Allow',
+        Resource: { Ref: expect.stringMatching(/^DepthealthOutcomesTopic/) },
+      },
+      { Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Resource: imported('OpsKey') },
+    ]);
+  });
+});

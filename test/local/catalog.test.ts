@@ -1,0 +1,191 @@
+/**
+ * The local catalog: tables mirroring the Glue definitions, replace = the current upload only, append = all
+ * uploads, and a query connection that reads the published data and nothing else.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { glueColumns } from '../../lib/catalog/glue-columns.ts';
+import { loadDatasets } from '../../src/contracts/index.ts';
+import type { DatasetContract } from '../../src/contracts/schema.ts';
+import { CatalogReader, catalogColumns, DUCKDB_TYPES, QueryError, viewSql } from '../../src/local/catalog.ts';
+import { LocalLake } from '../../src/local/local-lake.ts';
+import { EXAMPLES, ROOT, tempLakeDir } from '../cli/helpers.ts';
+
+const contracts = loadDatasets(join(ROOT, 'datasets'));
+const clinics = contracts.get('health/clinics') as DatasetContract;
+const payments = contracts.get('civil_affairs/assistance_payments') as DatasetContract;
+
+describe('catalogColumns and viewSql', () => {
+  it("are the Glue table's columns, plus ingest_date for append datasets", () => {
+    expect(catalogColumns(clinics).map((c) => [c.name, c.type])).toEqual(
+      glueColumns(clinics).map((c) => [c.name, c.type]),
+    );
+    const appended = catalogColumns(payments);
+    expect(appended.slice(0, -1).map((c) => c.name)).toEqual(glueColumns(payments).map((c) => c.name));
+    expect(appended.at(-1)).toMatchObject({ name: 'ingest_date', type: 'string', partition: true });
+    expect(appended.map((c) => c.name)).not.toContain('phone');
+  });
+
+  it('gives a dataset without uploads an empty table with the typed columns', async () => {
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    try {
+      const d = await conn.runAndReadAll(`DESCRIBE ${viewSql(payments, [], new Set())}`);
+      const types = Object.fromEntries(d.getRows().map((r) => [String(r[0]), String(r[1])]));
+      expect(types).toMatchObject({
+        resident_id: 'VARCHAR',
+        amount: 'DOUBLE',
+        paid_on: 'DATE',
+        _source_line: 'BIGINT',
+        _ingested_at: 'TIMESTAMP',
+        ingest_date: 'VARCHAR',
+      });
+      const n = await conn.runAndReadAll(`SELECT count(*) FROM (${viewSql(payments, [], new Set())})`);
+      expect(Number(n.getRows()[0][0])).toBe(0);
+      expect(Object.keys(DUCKDB_TYPES).sort()).toEqual([
+        'bigint',
+        'boolean',
+        'date',
+        'double',
+        'int',
+        'string',
+        'timestamp',
+      ]);
+    } finally {
+      conn.closeSync();
+      db.closeSync();
+    }
+  });
+});
+
+describe('syncCatalog and CatalogReader on a local lake', () => {
+  let dir: string;
+  let remove: () => Promise<void>;
+  let lake: LocalLake;
+  beforeAll(async () => {
+    ({ dir, remove } = await tempLakeDir());
+    lake = await LocalLake.open({ lakeDir: dir, contracts });
+  });
+  afterAll(async () => {
+    await lake.close();
+    await remove();
+  });
+
+  async function put(key: string, body: Buffer | string, pause = false) {
+    await lake.s3.send(new PutObjectCommand({ Bucket: lake.buckets.landing, Key: key, Body: body }));
+    const ref = { department: key.split('/')[1], dataset: key.split('/')[2] };
+    const report = await lake.waitForReport(ref, await lake.uploadIdOf(key), { timeoutMs: 60_000 });
+    // Upload ids are time-ordered to the second: a later upload of a replace dataset needs a later second.
+    if (pause) await new Promise((r) => setTimeout(r, 1100));
+    return report;
+  }
+
+  async function query(sql: string) {
+    await lake.syncCatalog(contracts);
+    const reader = await CatalogReader.open(lake.paths);
+    try {
+      return (await reader.query(sql)).rows;
+    } finally {
+      reader.close();
+    }
+  }
+
+  it('shows a replace dataset as its latest upload only, and drops the older files from the cache', async () => {
+    const csv = await readFile(join(EXAMPLES, 'statistics/divisions/divisions-guizhou-2024.csv'), 'utf8');
+    const first = await put('landing/statistics/divisions/all.csv', csv, true);
+    const cities = csv
+      .split('\r\n')
+      .filter((l, i) => i === 0 || /,市,/.test(l))
+      .join('\r\n');
+    const second = await put('landing/statistics/divisions/cities.csv', `${cities}\r\n`);
+
+    const rows = await query(
+      'SELECT count(*) AS n, min(_upload_id) AS a, max(_upload_id) AS b FROM statistics.divisions',
+    );
+
+    expect(first.rows.accepted).toBe(244);
+    expect(rows).toEqual([{ n: 9, a: second.uploadId, b: second.uploadId }]);
+    const cached = (id: string) =>
+      existsSync(
+        join(
+          lake.paths.cache,
+          'curated/statistics/divisions',
+          `ingest_date=${id.slice(0, 4)}-${id.slice(4, 6)}-${id.slice(6, 8)}`,
+          `${id}.parquet`,
+        ),
+      );
+    expect(cached(second.uploadId)).toBe(true);
+    expect(cached(first.uploadId)).toBe(false);
+  });
+
+  it('shows an append dataset as every upload, with the ingest_date partition column', async () => {
+    const dirOf = join(EXAMPLES, 'civil_affairs/assistance_payments');
+    await put(
+      'landing/civil_affairs/assistance_payments/09.csv',
+      await readFile(join(dirOf, 'assistance-payments-2026-09.csv')),
+    );
+    await put(
+      'landing/civil_affairs/assistance_payments/10.csv',
+      await readFile(join(dirOf, 'assistance-payments-2026-10.csv')),
+    );
+
+    const rows = await query(
+      'SELECT period, count(*) AS n, count(DISTINCT ingest_date) AS days FROM civil_affairs.assistance_payments GROUP BY period ORDER BY period',
+    );
+
+    expect(rows).toEqual([
+      { period: '2026-09', n: 1426, days: 1 },
+      { period: '2026-10', n: 1451, days: 1 },
+    ]);
+  });
+
+  it('drops the tables of datasets whose contract is gone, and their schema when it is empty', async () => {
+    const fewer = new Map([...contracts].filter(([k]) => k !== 'transport/bus_stops'));
+    await lake.syncCatalog(fewer);
+    const reader = await CatalogReader.open(lake.paths);
+    try {
+      const schemas = await reader.query(
+        "SELECT schema_name FROM duckdb_schemas() WHERE database_name = 'catalog' AND NOT internal ORDER BY 1",
+      );
+      expect(schemas.rows.map((r) => r.schema_name)).toEqual([
+        'civil_affairs',
+        'education',
+        'health',
+        'statistics',
+      ]);
+    } finally {
+      reader.close();
+    }
+    await lake.syncCatalog(contracts);
+  });
+
+  it('lets analysts read the published data only: no other file, no writes, no settings', async () => {
+    await lake.syncCatalog(contracts);
+    const reader = await CatalogReader.open(lake.paths);
+    try {
+      const refused = async (sql: string) => {
+        const e = await reader.query(sql).then(
+          () => null,
+          (err: unknown) => err,
+        );
+        expect(e, sql).toBeInstanceOf(QueryError);
+        return (e as Error).message;
+      };
+      expect(await refused(`SELECT * FROM read_csv('${join(lake.paths.root, 'hash-key')}')`)).toMatch(
+        /disabled|Permission/i,
+      );
+      expect(await refused(`SELECT * FROM read_parquet('${lake.paths.s3}/**/*')`)).toMatch(
+        /disabled|Permission/i,
+      );
+      expect(await refused('CREATE TABLE main.t (a INTEGER)')).toMatch(/read-only/);
+      expect(await refused('SET enable_external_access = true')).toMatch(/locked/);
+      expect(await refused('SELEC 1')).toMatch(/syntax error/);
+    } finally {
+      reader.close();
+    }
+  });
+});
