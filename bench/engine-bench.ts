@@ -3,7 +3,7 @@
  * payments file at 1x (1,000,000 rows, about 150 MB) and 4x, each run in a fresh process so its
  * peak RSS is its own.
  *
- *   npm run bench -- [--rows 1000000] [--repeat 1] [--skip-4x] [--seed 52] [--threads 1]
+ *   npm run bench -- [--rows 1000000] [--repeat 1] [--skip-4x] [--skip-synth] [--seed 52] [--threads 1]
  *                    [--memory-limit 2GB] [--only engine|duckdb-copy] [--check]
  *
  * Runs alternate baseline and engine; each (mode, file) keeps its best time and its lowest peak
@@ -25,6 +25,7 @@ import { cpus, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { version as duckdbVersion } from '@duckdb/node-api';
+import { LIMITS, type ScaleReport, synthLargeConfig } from '../lib/scale.ts';
 import {
   BENCH_DIR,
   DEFAULT_SEED,
@@ -46,6 +47,7 @@ const { values: args } = parseArgs({
     rows: { type: 'string', default: String(DEFAULT_ROWS) },
     repeat: { type: 'string', default: '1' },
     'skip-4x': { type: 'boolean', default: false },
+    'skip-synth': { type: 'boolean', default: false },
     seed: { type: 'string', default: String(DEFAULT_SEED) },
     threads: { type: 'string', default: '1' },
     'memory-limit': { type: 'string' },
@@ -306,6 +308,21 @@ for (const r of ratios) {
   console.log(`${r.name}: ${r.value === null ? 'n/a' : r.value.toFixed(2)} (target ${r.target}) ${verdict}`);
 }
 
+// The stack at province scale: 50 departments x 20 datasets, synthesized (templates only, no asset
+// bundling) and checked against CloudFormation's and IAM's limits. After the engine runs, so it cannot
+// disturb them.
+let synth: ScaleReport | null = null;
+if (!args['skip-synth']) {
+  process.stdout.write('\nsynthesizing the 1,000-dataset lake (50 departments x 20 datasets) ... ');
+  synth = synthLargeConfig({ departments: 50, datasetsPerDepartment: 20 });
+  const largest = [...synth.stacks].sort((a, b) => b.resources - a.resources)[0];
+  console.log(
+    `${synth.stacks.length} stacks, built in ${(synth.buildMs / 1000).toFixed(1)} s, synthesized in ${(synth.synthMs / 1000).toFixed(1)} s; largest ${largest?.name} with ${largest?.resources} resources (limit ${LIMITS.resources})`,
+  );
+  for (const p of synth.problems) console.log(`  over a limit: ${p}`);
+  if (synth.problems.length > 0) process.exitCode = 1;
+}
+
 const results = {
   generatedAt: new Date().toISOString(),
   machine: {
@@ -340,6 +357,17 @@ const results = {
   runs: runs.map((x) => ({ ...x, input: relative(REPO_ROOT, x.input) })),
   baselineProtectSql: protectSqlSource ?? null,
   baselineSql: baselineSql ?? null,
+  synth: synth && {
+    departments: synth.departments,
+    datasets: synth.datasets,
+    tables: synth.tables,
+    stacks: synth.stacks.length,
+    buildMs: synth.buildMs,
+    synthMs: synth.synthMs,
+    maxResources: Math.max(...synth.stacks.map((x) => x.resources)),
+    resourceLimit: LIMITS.resources,
+    problems: synth.problems,
+  },
 };
 const resultsPath = join(OUT_DIR, 'results.json');
 writeFileSync(resultsPath, `${formatJson(results)}\n`);

@@ -14,8 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DatasetContract } from '../src/contracts/schema.ts';
-import type { IngestReport } from '../src/engine/report.ts';
-import { baselineCopySql, isMissingModule, loadProtectSql, readCsvHeader, sqlString } from './baseline.ts';
+import { transformFile } from '../src/engine/transform.ts';
+import { baselineCopySql, readCsvHeader, sqlString } from './baseline.ts';
 import { loadPaymentsContract } from './generate.ts';
 
 export const MODES = ['engine', 'duckdb-copy'] as const;
@@ -53,44 +53,6 @@ export interface RunFailure {
 
 export type RunResult = RunSuccess | RunFailure;
 
-export interface TransformOptions {
-  inputPath: string;
-  contract: DatasetContract;
-  sourceKey: string;
-  uploadId: string;
-  outDir: string;
-  hashKey: Buffer;
-  now?: Date;
-  threads?: number;
-  memoryLimit?: string;
-  tempDir?: string;
-}
-export type TransformFile = (opts: TransformOptions) => Promise<IngestReport>;
-
-// Not a literal, so the type checker does not need the module to exist yet.
-const TRANSFORM_MODULE = new URL('../src/engine/transform.ts', import.meta.url).href;
-
-export class Unavailable extends Error {}
-
-/** `transformFile` from src/engine/transform.ts, or Unavailable with the reason. */
-export async function loadTransformFile(): Promise<TransformFile> {
-  let mod: { transformFile?: unknown };
-  try {
-    mod = (await import(TRANSFORM_MODULE)) as { transformFile?: unknown };
-  } catch (err) {
-    if (isMissingModule(err, TRANSFORM_MODULE)) {
-      throw new Unavailable(
-        'the engine is not there yet: src/engine/transform.ts does not exist (it must export transformFile)',
-      );
-    }
-    throw err;
-  }
-  if (typeof mod.transformFile !== 'function') {
-    throw new Unavailable('src/engine/transform.ts does not export a transformFile function');
-  }
-  return mod.transformFile as TransformFile;
-}
-
 function vmHwmKiB(): number | null {
   try {
     const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
@@ -121,12 +83,11 @@ export interface RunOptions {
 }
 
 async function runEngine(o: RunOptions, contract: DatasetContract) {
-  const transformFile = await loadTransformFile();
   const started = performance.now();
   const report = await transformFile({
     inputPath: o.input,
     contract,
-    sourceKey: `incoming/${contract.department}/${contract.name}/${basename(o.input)}`,
+    sourceKey: `landing/${contract.department}/${contract.name}/${basename(o.input)}`,
     uploadId: `bench-${basename(o.input, '.csv')}`,
     outDir: o.outDir,
     hashKey: BENCH_HASH_KEY,
@@ -150,13 +111,12 @@ async function runEngine(o: RunOptions, contract: DatasetContract) {
 }
 
 async function runBaseline(o: RunOptions, contract: DatasetContract) {
-  const { protectSql, source } = await loadProtectSql();
+  const source = 'src/privacy/protect.ts';
   const outPath = join(o.outDir, 'baseline.parquet');
   const sql = baselineCopySql({
     contract,
     inputPath: o.input,
     outPath,
-    protectSql,
     hashKey: BENCH_HASH_KEY,
     fileHeaders: readCsvHeader(o.input),
   });
@@ -205,8 +165,8 @@ export async function runOne(o: RunOptions): Promise<RunResult> {
       ok: false,
       mode: o.mode,
       input: o.input,
-      kind: err instanceof Unavailable ? 'unavailable' : 'error',
-      message: err instanceof Unavailable ? e.message : (e?.stack ?? String(err)),
+      kind: 'error',
+      message: e?.stack ?? String(err),
     };
   }
 }
