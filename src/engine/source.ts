@@ -15,7 +15,7 @@ import { ident, lit } from './sql.ts';
 /** Longest CSV record DuckDB accepts (a 10 MB free-text field still fits). */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 /** Largest JSON array element. */
-export const MAX_JSON_OBJECT_BYTES = 64 * 1024 * 1024;
+export const MAX_JSON_OBJECT_BYTES = 16 * 1024 * 1024;
 /** A value no real file holds, so that empty fields read as '' and only padded fields as NULL. */
 const NO_NULL = '\u0001\u0002\u0003';
 
@@ -115,7 +115,7 @@ function csvOptions(delimiter: string, skip: number, columns: string[]): string 
     `nullstr = ${lit(NO_NULL)}`,
     'auto_detect = false',
     `max_line_size = ${MAX_LINE_BYTES}`,
-    `buffer_size = ${MAX_LINE_BYTES * 2}`,
+    `buffer_size = ${MAX_LINE_BYTES}`,
   ].join(', ');
 }
 
@@ -278,7 +278,7 @@ async function createJsonLinesSource(conn: DuckDBConnection, opts: SourceOptions
   }
   // One JSON document per line: read each line whole (a raw control character never occurs in JSON text).
   // The delimiter must not occur in NO_NULL either: DuckDB refuses a delimiter inside the null string.
-  const read = `read_csv(${lit(decoded.textPath)}, header = false, columns = {'j': 'VARCHAR'}, delim = ${lit('\u001f')}, quote = '', escape = '', nullstr = ${lit(NO_NULL)}, auto_detect = false, strict_mode = false, parallel = false, max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES * 2})`;
+  const read = `read_csv(${lit(decoded.textPath)}, header = false, columns = {'j': 'VARCHAR'}, delim = ${lit('\u001f')}, quote = '', escape = '', nullstr = ${lit(NO_NULL)}, auto_detect = false, strict_mode = false, parallel = false, max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES})`;
   await conn.run(
     `CREATE VIEW raw0 AS SELECT row_number() OVER () AS __rn, j, json_valid(j) AS __parsed FROM ${read}`,
   );
@@ -332,6 +332,8 @@ async function createJsonArraySource(conn: DuckDBConnection, opts: SourceOptions
     keys = await createJsonSourceView(conn, '__rn');
     await conn.run('SELECT count(*) FROM raw');
   } catch (e) {
+    // Running out of memory or disk is the engine's failure, to be retried, not the file's.
+    if (/^(Out of Memory|IO) Error/.test((e as Error).message)) throw e;
     throw new FileRejectedError(
       'format',
       // DuckDB names the file it read: a working copy in a temporary directory, of no use to the uploader.

@@ -37,7 +37,7 @@ export const ROW_GROUP_ROWS = 122_880;
 /** Errors listed in the report (all are counted in errorCounts and kept in quarantine). */
 export const DEFAULT_MAX_ERRORS = 100;
 /** DuckDB memory limit: the engine spills to its temp directory beyond it. */
-export const DEFAULT_MEMORY_LIMIT = '256MB';
+export const DEFAULT_MEMORY_LIMIT = '128MB';
 /** Rows sampled per column to look for undeclared personal data. */
 export const PII_SAMPLE_ROWS = 2000;
 
