@@ -5,13 +5,13 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { DatasetContract, Department } from '../src/contracts/schema.ts';
+import { DEPARTMENT_OUTPUT_PREFIX, type DepartmentOutput, pascalId } from '../src/lake/outputs.ts';
 import { personaGrants, TagGrants } from './access/tag-grants.ts';
 import { DepartmentCatalog } from './catalog/department-catalog.ts';
 import type { DepartmentPersonas } from './config/lake-config.ts';
 import { DepartmentOutcomes } from './departments/department-outcomes.ts';
 import { DepartmentUploader } from './departments/department-uploader.ts';
 import type { LakeStack } from './lake-stack.ts';
-import { DEPARTMENT_OUTPUT_PREFIX, type DepartmentOutput, pascalId } from './outputs.ts';
 import { LakeQuery } from './query/lake-query.ts';
 
 export interface DepartmentResourcesProps {
@@ -76,7 +76,7 @@ export class DepartmentResources extends Construct {
     });
   }
 
-  /** The department's entry in the outputs (see lib/outputs.ts). */
+  /** The department's entry in the outputs (see src/lake/outputs.ts). */
   public output(): DepartmentOutput {
     return {
       id: this.departmentId,

@@ -16,10 +16,16 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { contractHash } from '../../src/contracts/load.ts';
 import type { CLASSIFICATIONS, DatasetContract } from '../../src/contracts/schema.ts';
+import {
+  columnClassifications,
+  glueColumns,
+  INGEST_DATE_COLUMN,
+  TABLE_PARAMETERS,
+  tableDescription,
+} from '../../src/lake/glue-columns.ts';
 import { curatedPrefix } from '../../src/lake/layout.ts';
 import { LF_TAGS } from '../access/lake-formation.ts';
 import { LAKE_DEFAULTS } from '../config/lake-config.ts';
-import { columnClassifications, glueColumns, INGEST_DATE_COLUMN, tableDescription } from './glue-columns.ts';
 
 export type Classification = (typeof CLASSIFICATIONS)[number];
 
@@ -35,16 +41,6 @@ export const SYMLINK_FORMAT = {
   inputFormat: 'org.apache.hadoop.hive.ql.io.SymlinkTextInputFormat',
   outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
   serde: PARQUET_FORMAT.serde,
-} as const;
-
-/** Table parameters the lake sets besides Glue's own (read by `lake catalog`). */
-export const TABLE_PARAMETERS = {
-  classification: 'lake.classification',
-  owner: 'lake.owner',
-  contractHash: 'lake.contract_hash',
-  mode: 'lake.mode',
-  title: 'lake.title',
-  primaryKey: 'lake.primary_key',
 } as const;
 
 export interface DatasetTableProps {

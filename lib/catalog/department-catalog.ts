@@ -9,9 +9,9 @@ import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { DatasetContract, Department } from '../../src/contracts/schema.ts';
+import { clip, MAX_TABLE_DESCRIPTION } from '../../src/lake/glue-columns.ts';
 import { LF_TAGS } from '../access/lake-formation.ts';
 import { DatasetTable } from './dataset-table.ts';
-import { clip, MAX_TABLE_DESCRIPTION } from './glue-columns.ts';
 
 /** Glue's longest database name. */
 export const MAX_DATABASE_NAME = 255;

@@ -23,6 +23,21 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RV
 export const LOCAL_REGION = 'us-east-1';
 const HOST = '127.0.0.1';
 
+/**
+ * A client for a local endpoint (also one served by another process, `lake up`): path-style addressing,
+ * its fixed credentials, checksums only where S3 requires them (else streamed bodies keep their framing).
+ */
+export function localS3Client(endpoint: string): S3Client {
+  return new S3Client({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
 export interface LocalS3Options {
   /** Directory holding the buckets; kept after stop, so the lake survives restarts. */
   dir: string;
@@ -92,14 +107,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     port,
     buckets,
     client() {
-      const c = new S3Client({
-        endpoint,
-        region: LOCAL_REGION,
-        credentials: LOCAL_CREDENTIALS,
-        forcePathStyle: true,
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        responseChecksumValidation: 'WHEN_REQUIRED',
-      });
+      const c = localS3Client(endpoint);
       clients.push(c);
       return c;
     },

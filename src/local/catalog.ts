@@ -14,11 +14,11 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBResultReader } from '@duckdb/node-api';
-import { glueColumns, INGEST_DATE_COLUMN, tableDescription } from '../../lib/catalog/glue-columns.ts';
 import type { DatasetContract } from '../contracts/schema.ts';
 import { readCurrentManifest } from '../ingest/current-manifest.ts';
 import { downloadToFile, listObjects } from '../ingest/s3-objects.ts';
 import type { LakeBuckets } from '../ingest/types.ts';
+import { glueColumns, INGEST_DATE_COLUMN, tableDescription } from '../lake/glue-columns.ts';
 import { curatedPrefix, type DatasetRef } from '../lake/layout.ts';
 import type { LakePaths } from './lake-dir.ts';
 

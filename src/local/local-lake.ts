@@ -9,7 +9,7 @@
 import { HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DatasetContract } from '../contracts/schema.ts';
 import type { IngestReport } from '../engine/report.ts';
-import { LOCAL_BUCKETS, type LocalS3, startLocalS3 } from '../ingest/local-s3.ts';
+import { LOCAL_BUCKETS, type LocalS3, localS3Client, startLocalS3 } from '../ingest/local-s3.ts';
 import { listReports, processUpload, readReport } from '../ingest/process-upload.ts';
 import { listObjects, normalizeEtag } from '../ingest/s3-objects.ts';
 import type { IngestLogger, LakeBuckets, ProcessResult } from '../ingest/types.ts';
@@ -24,7 +24,6 @@ import {
   removeServerInfo,
   writeServerInfo,
 } from './lake-dir.ts';
-import { localS3Client } from './s3-client.ts';
 
 /** How often a waiting command looks for its report. */
 export const REPORT_POLL_MS = 150;

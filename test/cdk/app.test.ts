@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildLake, departmentStackName, MAX_STACK_RESOURCES, resourceCount } from '../../lib/lake-app.ts';
-import { CORE_OUTPUTS, pascalId, readLakeOutputs } from '../../lib/outputs.ts';
+import { CORE_OUTPUTS, pascalId, readLakeOutputs } from '../../src/lake/outputs.ts';
 import { buildFixtureLake, defaultInputs, FIXTURE_HANDLER, fastApp, fixtureInputs, ROOT } from './helpers.ts';
 
 describe('the lake app', () => {

@@ -1,24 +1,20 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
-import {
-  DatasetTable,
-  PARQUET_FORMAT,
-  SYMLINK_FORMAT,
-  TABLE_PARAMETERS,
-} from '../../lib/catalog/dataset-table.ts';
+import { DatasetTable, PARQUET_FORMAT, SYMLINK_FORMAT } from '../../lib/catalog/dataset-table.ts';
 import { DepartmentCatalog } from '../../lib/catalog/department-catalog.ts';
+import { LAKE_DEFAULTS } from '../../lib/config/lake-config.ts';
+import { contractHash, type DatasetContract, datasetSchema, FIELD_TYPES } from '../../src/contracts/index.ts';
+import { SQL_TYPES } from '../../src/engine/fields.ts';
+import { CURRENT_MANIFEST_DIR, currentManifestKey } from '../../src/ingest/current-manifest.ts';
 import {
   clip,
   GLUE_TYPES,
   glueColumns,
   LINEAGE_COLUMNS,
   publishedType,
-} from '../../lib/catalog/glue-columns.ts';
-import { LAKE_DEFAULTS } from '../../lib/config/lake-config.ts';
-import { contractHash, type DatasetContract, datasetSchema, FIELD_TYPES } from '../../src/contracts/index.ts';
-import { SQL_TYPES } from '../../src/engine/fields.ts';
-import { CURRENT_MANIFEST_DIR, currentManifestKey } from '../../src/ingest/current-manifest.ts';
+  TABLE_PARAMETERS,
+} from '../../src/lake/glue-columns.ts';
 import { buildFixtureLake, fastStack, fixtureInputs } from './helpers.ts';
 
 const inputs = fixtureInputs();

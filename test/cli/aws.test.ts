@@ -16,8 +16,6 @@ import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TABLE_PARAMETERS } from '../../lib/catalog/dataset-table.ts';
-import { LAKE_TABLE_PARAMETERS } from '../../src/cli/aws/glue-catalog.ts';
 import type { RunHooks } from '../../src/cli/context.ts';
 import { EXIT } from '../../src/cli/errors.ts';
 import { loadDatasets } from '../../src/contracts/index.ts';
@@ -345,10 +343,6 @@ describe('the catalog from Glue', () => {
         { Name: 'beds', Type: 'bigint' },
       ],
     },
-  });
-
-  it('reads the stack-written parameters the CLI relies on', () => {
-    expect(LAKE_TABLE_PARAMETERS).toEqual(TABLE_PARAMETERS);
   });
 
   it('lists every table of every department database, page by page', async () => {

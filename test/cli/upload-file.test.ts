@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProgress, type ProgressReporter } from '../../src/cli/progress.ts';
 import { uploadFile } from '../../src/cli/upload-file.ts';
 import { loadDatasets } from '../../src/contracts/index.ts';
+import { localS3Client } from '../../src/ingest/local-s3.ts';
 import { LocalLake } from '../../src/local/local-lake.ts';
-import { localS3Client } from '../../src/local/s3-client.ts';
 import { EXAMPLES, ROOT, tempLakeDir } from './helpers.ts';
 
 const MIB = 1024 * 1024;

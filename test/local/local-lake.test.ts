@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadDatasets } from '../../src/contracts/index.ts';
+import { localS3Client } from '../../src/ingest/local-s3.ts';
 import { lakePaths, loadOrCreateHashKey, readServerInfo } from '../../src/local/lake-dir.ts';
 import { LakeBusyError, LocalLake } from '../../src/local/local-lake.ts';
-import { localS3Client } from '../../src/local/s3-client.ts';
 import { EXAMPLES, ROOT, tempLakeDir } from '../cli/helpers.ts';
 
 const contracts = loadDatasets(join(ROOT, 'datasets'));

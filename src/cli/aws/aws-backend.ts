@@ -9,11 +9,12 @@ import { AthenaClient } from '@aws-sdk/client-athena';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import type { DepartmentOutput, LakeOutputs } from '../../../lib/outputs.ts';
 import type { IngestReport } from '../../engine/report.ts';
 import { listReports, readReport } from '../../ingest/process-upload.ts';
 import { normalizeEtag } from '../../ingest/s3-objects.ts';
+import { TABLE_PARAMETERS } from '../../lake/glue-columns.ts';
 import { type DatasetRef, landingKey } from '../../lake/layout.ts';
+import type { DepartmentOutput, LakeOutputs } from '../../lake/outputs.ts';
 import type {
   DatasetDetail,
   DatasetInfo,
@@ -29,7 +30,7 @@ import type { ProgressReporter } from '../progress.ts';
 import { summaryOf } from '../report-view.ts';
 import { uploadFile } from '../upload-file.ts';
 import { AthenaQueryError, runAthenaQuery } from './athena.ts';
-import { getTable, getTables, LAKE_TABLE_PARAMETERS, tableColumns, tableInfo } from './glue-catalog.ts';
+import { getTable, getTables, tableColumns, tableInfo } from './glue-catalog.ts';
 import type { DeployedLake } from './stack-outputs.ts';
 
 /** How often `ingest` looks for the report of a deployed upload. */
@@ -289,7 +290,7 @@ export class AwsBackend implements LakeBackend {
       rows: typeof row.n === 'number' ? row.n : null,
       lastIngested: typeof row.last === 'string' ? row.last : null,
       description: table.Description ?? null,
-      primaryKey: table.Parameters?.[LAKE_TABLE_PARAMETERS.primaryKey]?.split(',') ?? [],
+      primaryKey: table.Parameters?.[TABLE_PARAMETERS.primaryKey]?.split(',') ?? [],
       format: contract?.format.type ?? null,
       location: table.StorageDescriptor?.Location ?? '',
       table: `${d.database}.${ref.dataset}`,

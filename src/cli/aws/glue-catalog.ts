@@ -3,17 +3,8 @@
  * parameters the stack writes on them (classification, owner, mode, title, primary key).
  */
 import { GetTableCommand, GetTablesCommand, type GlueClient, type Table } from '@aws-sdk/client-glue';
+import { TABLE_PARAMETERS } from '../../lake/glue-columns.ts';
 import type { ColumnInfo, DatasetInfo } from '../backend.ts';
-
-/** Table parameters the stack sets (lib/catalog/dataset-table.ts TABLE_PARAMETERS). */
-export const LAKE_TABLE_PARAMETERS = {
-  classification: 'lake.classification',
-  owner: 'lake.owner',
-  contractHash: 'lake.contract_hash',
-  mode: 'lake.mode',
-  title: 'lake.title',
-  primaryKey: 'lake.primary_key',
-} as const;
 
 /** Every table of a Glue database, page by page. */
 export async function getTables(glue: GlueClient, databaseName: string): Promise<Table[]> {
@@ -44,10 +35,10 @@ export function tableInfo(table: Table, department: string, owner: string): Data
     dataset: `${department}/${table.Name}`,
     department,
     name: table.Name ?? '',
-    title: p[LAKE_TABLE_PARAMETERS.title] ?? table.Description ?? '',
+    title: p[TABLE_PARAMETERS.title] ?? table.Description ?? '',
     owner,
-    classification: p[LAKE_TABLE_PARAMETERS.classification] ?? 'internal',
-    mode: p[LAKE_TABLE_PARAMETERS.mode] ?? (table.PartitionKeys?.length ? 'append' : 'replace'),
+    classification: p[TABLE_PARAMETERS.classification] ?? 'internal',
+    mode: p[TABLE_PARAMETERS.mode] ?? (table.PartitionKeys?.length ? 'append' : 'replace'),
     rows: null,
     lastIngested: null,
   };

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { type CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
-import { type LakeOutputs, readLakeOutputs } from '../../../lib/outputs.ts';
+import { type LakeOutputs, readLakeOutputs } from '../../lake/outputs.ts';
 import { CliError, EXIT } from '../errors.ts';
 
 /** The outputs file looked for in the current directory when none is named. */

@@ -3,8 +3,8 @@
  * Parquet: typed fields, personal data that is masked or hashed as strings, dropped fields absent, then
  * the lineage columns.
  */
-import type { DatasetContract, FieldContract, FieldType } from '../../src/contracts/schema.ts';
-import { protectAction } from '../../src/privacy/protect.ts';
+import type { DatasetContract, FieldContract, FieldType } from '../contracts/schema.ts';
+import { protectAction } from '../privacy/protect.ts';
 
 /** Glue (Hive) type of each contract field type as published in curated Parquet. */
 export const GLUE_TYPES: Record<FieldType, string> = {
@@ -25,6 +25,16 @@ export const LINEAGE_COLUMNS: readonly GlueColumn[] = [
   { name: '_source_line', type: 'bigint', comment: 'Line (or record) of the row in the uploaded file.' },
   { name: '_ingested_at', type: 'timestamp', comment: 'When the upload was ingested (UTC).' },
 ];
+
+/** Table parameters the lake sets besides Glue's own (read by `lake catalog`). */
+export const TABLE_PARAMETERS = {
+  classification: 'lake.classification',
+  owner: 'lake.owner',
+  contractHash: 'lake.contract_hash',
+  mode: 'lake.mode',
+  title: 'lake.title',
+  primaryKey: 'lake.primary_key',
+} as const;
 
 /** The partition column of append datasets. */
 export const INGEST_DATE_COLUMN = 'ingest_date';
