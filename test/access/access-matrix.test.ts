@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PERSONA_CLASSIFICATIONS } from '../../lib/access/tag-grants.ts';
+import { ACCESS_MATRIX_DOC, renderAccessMatrix } from '../../scripts/render-access-matrix.ts';
+import { ROOT } from '../cdk/helpers.ts';
+import { ACCESS_MATRIX, type AccessExpectation } from './access-matrix.ts';
+import { buildLfModel, lfAllowed } from './lake-formation-model.ts';
+import { buildLakeModel, isAllowed, type LakeModel, toRequest } from './lake-model.ts';
+
+interface Outcome {
+  readonly row: AccessExpectation;
+  readonly actual: boolean;
+  /** The row holds: the stack gives what it promises, or, for a known hole, still the opposite. */
+  readonly holds: boolean;
+}
+
+async function evaluateMatrix(model: LakeModel, rows: readonly AccessExpectation[]): Promise<Outcome[]> {
+  const lf = buildLfModel(model.templates.values());
+  const outcomes: Outcome[] = [];
+  for (const row of rows) {
+    const actual = row.resource.startsWith('lf:')
+      ? lfAllowed(lf, row.principal, row.action.replace(/^lakeformation:/, ''), row.resource)
+      : await isAllowed(toRequest(model, row));
+    outcomes.push({ row, actual, holds: actual === (row.hole ? !row.allowed : row.allowed) });
+  }
+  return outcomes;
+}
+
+const describeFailure = (o: Outcome) =>
+  `${o.row.principal} ${o.row.action} ${o.row.resource}: expected ${o.row.hole ? 'hole (' : ''}${
+    o.row.hole ? !o.row.allowed : o.row.allowed
+  }${o.row.hole ? ')' : ''}, got ${o.actual}`;
+
+describe('access matrix', () => {
+  let model: LakeModel;
+  beforeAll(() => {
+    model = buildLakeModel();
+  });
+
+  it('has at least 60 expectations, none twice', () => {
+    expect(ACCESS_MATRIX.length).toBeGreaterThanOrEqual(60);
+    const keys = ACCESS_MATRIX.map((r) => `${r.principal}|${r.action}|${r.resource}`);
+    expect(keys.length - new Set(keys).size).toBe(0);
+  });
+
+  it('holds for every principal, action and resource', async () => {
+    const outcomes = await evaluateMatrix(model, ACCESS_MATRIX);
+    const held = outcomes.filter((o) => o.holds).length;
+    const holes = ACCESS_MATRIX.filter((r) => r.hole).length;
+    console.log(
+      `access matrix: ${held}/${outcomes.length} expectations held (${holes} of them known holes, see docs/access-matrix.md)`,
+    );
+    expect(outcomes.filter((o) => !o.holds).map(describeFailure)).toEqual([]);
+  });
+
+  it('fails when a department role is broadened with a wildcard', async () => {
+    const broadened = buildLakeModel((lake) => {
+      const role = lake.departmentStacks
+        .flatMap((s) => s.node.findAll())
+        .find(
+          (c): c is iam.Role =>
+            c instanceof iam.Role && c.node.path === 'Lake-health/Dept-health/Uploader/Role',
+        );
+      if (!role) throw new Error('no health upload role');
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }));
+    });
+    const failures = (await evaluateMatrix(broadened, ACCESS_MATRIX)).filter((o) => !o.holds);
+    expect(failures.map(describeFailure)).toContain(
+      'health-uploader s3:PutObject landing:landing/education/enrolment/2024.csv: expected false, got true',
+    );
+    expect(failures.every((o) => o.row.principal === 'health-uploader')).toBe(true);
+  });
+
+  it('gives each persona in lake.yaml the columns its level sees, as the contracts classify them', () => {
+    const lf = buildLfModel(model.templates.values());
+    const { config, datasets } = model.lake.core.inputs;
+    const personas: { role: string; classifications: readonly string[]; departments?: string[] }[] = [
+      ...config.personas.public.map((arn) => ({
+        role: arn,
+        classifications: PERSONA_CLASSIFICATIONS.public,
+      })),
+      ...Object.entries(config.departments).flatMap(([dept, p]) => [
+        ...p.analysts.map((arn) => ({
+          role: arn,
+          classifications: ['public', 'internal'],
+          departments: [dept],
+        })),
+        ...p.restricted.map((arn) => ({
+          role: arn,
+          classifications: ['public', 'internal', 'restricted'],
+          departments: [dept],
+        })),
+      ]),
+    ];
+    expect(personas.length).toBeGreaterThan(0);
+    let checked = 0;
+    for (const persona of personas) {
+      const roleName = persona.role.split(':role/')[1];
+      for (const contract of datasets) {
+        const table = `lake_${contract.department}/${contract.name}`;
+        for (const field of contract.fields) {
+          if (field.protect === 'drop') continue;
+          const classification = field.classification ?? contract.classification;
+          const expected =
+            persona.classifications.includes(classification) &&
+            (persona.departments?.includes(contract.department) ?? true);
+          const actual = lfAllowed(lf, roleName, 'SELECT', `lf:${table}.${field.name}`);
+          expect({ persona: roleName, column: `${table}.${field.name}`, allowed: actual }).toEqual({
+            persona: roleName,
+            column: `${table}.${field.name}`,
+            allowed: expected,
+          });
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
+  });
+
+  it('is rendered to docs/access-matrix.md (run scripts/render-access-matrix.ts after a change)', () => {
+    expect(readFileSync(join(ROOT, ACCESS_MATRIX_DOC), 'utf8')).toBe(renderAccessMatrix());
+  });
+});
