@@ -22,7 +22,7 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { PassThrough, Readable } from 'node:stream';
+import { type PassThrough, Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { FileRejectedError } from './errors.ts';
 
@@ -261,6 +261,11 @@ class SafeWorkbookReader extends WorkbookReader {
     chunks: AsyncIterable<Buffer | string>,
     sheetNo: string,
   ): Generator<{ eventType: string; value: WorksheetReader }> {
+    // A sheet parked in a temp file (sheets before shared strings in the zip) arrives as a file stream
+    // that opens on the next tick; when the sheet is skipped, the reader removes the file first. The
+    // stream's open error would then have no listener and end the process: give it one. A sheet that is
+    // read still sees its errors through iteration.
+    if (chunks instanceof Readable) chunks.on('error', () => {});
     for (const event of super._parseWorksheet(utf8Text(chunks), sheetNo)) {
       event.value.partNumber = sheetNo;
       yield event;
