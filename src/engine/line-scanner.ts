@@ -132,8 +132,10 @@ export class LineScanner {
           continue;
         }
         this.inQuote = false;
+        // Only the quote search restarts here: a cached line feed before `pos` is searched for again
+        // below, and one after it (or none, -1) still holds. Searching again from every closing quote
+        // would rescan the rest of the chunk once per quoted value (quadratic on a long line of them).
         nextQuote = -2;
-        nextLf = -2;
         continue;
       }
 
@@ -194,10 +196,13 @@ export class LineScanner {
   }
 
   private countLf(chunk: Buffer, from: number, to: number): void {
-    let p = chunk.indexOf(LF, from);
-    while (p !== -1 && p < to) {
+    // Search [from, to) only: an unbounded search would scan to the end of the chunk for every quoted
+    // value without a line feed.
+    const part = chunk.subarray(from, to);
+    let p = part.indexOf(LF);
+    while (p !== -1) {
       this.line++;
-      p = chunk.indexOf(LF, p + 1);
+      p = part.indexOf(LF, p + 1);
     }
   }
 

@@ -16,6 +16,19 @@ import { ident, lit } from './sql.ts';
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 /** Largest JSON array element. */
 export const MAX_JSON_OBJECT_BYTES = 16 * 1024 * 1024;
+/**
+ * Most source columns (or JSON keys) read from one file. DuckDB's CSV reader holds a vector per
+ * column outside its memory limit: 2,000 columns stay within a few hundred MiB, 10,000 do not.
+ */
+export const MAX_COLUMNS = 2000;
+
+function checkColumnCount(count: number, what: string): void {
+  if (count <= MAX_COLUMNS) return;
+  throw new FileRejectedError(
+    'columns',
+    `the file has ${count} ${what}, more than the ${MAX_COLUMNS} the lake reads from one file: remove the ${what} the contract does not name, or split the file into files of at most ${MAX_COLUMNS} ${what} that each keep the key columns`,
+  );
+}
 /** A value no real file holds, so that empty fields read as '' and only padded fields as NULL. */
 const NO_NULL = '\u0001\u0002\u0003';
 
@@ -177,6 +190,7 @@ async function createCsvSource(
   }
   const delimiter = declaredDelimiter ?? detectDelimiter(scan.headerText);
   const columns = splitCsvRecord(scan.headerText, delimiter).map((h) => h.trim());
+  checkColumnCount(columns.length, 'columns');
   await createCsvViews(conn, {
     textPath: decoded.textPath,
     delimiter,
@@ -255,6 +269,7 @@ async function jsonKeys(conn: DuckDBConnection): Promise<string[]> {
 
 async function createJsonSourceView(conn: DuckDBConnection, lineExpr: string): Promise<string[]> {
   const keys = await jsonKeys(conn);
+  checkColumnCount(keys.length, 'keys');
   const cols = keys
     .map(
       (k, i) =>
@@ -373,8 +388,13 @@ async function createXlsxSource(conn: DuckDBConnection, opts: SourceOptions): Pr
     format: { ...opts.contract.format, encoding: 'utf-8' as const, gzip: false },
   };
   const { scan } = await scanText({ ...opts, inputPath: csvPath, contract: csvContract }, 'csv', ',', drift);
-  if (scan.headerText === null) throw new FileRejectedError('empty', `sheet "${conv.sheet}" is empty`);
+  if (scan.headerText === null)
+    throw new FileRejectedError(
+      'empty',
+      `sheet "${conv.sheet}" is empty: put the data on this sheet with the column names in the first row, or set format.sheet in the contract to the sheet that holds it`,
+    );
   const columns = splitCsvRecord(scan.headerText, ',').map((h) => h.trim());
+  checkColumnCount(columns.length - 1, 'columns');
   await createCsvViews(conn, {
     textPath: csvPath,
     delimiter: ',',

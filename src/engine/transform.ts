@@ -40,6 +40,10 @@ export const DEFAULT_MAX_ERRORS = 100;
 export const DEFAULT_MEMORY_LIMIT = '128MB';
 /** Rows sampled per column to look for undeclared personal data. */
 export const PII_SAMPLE_ROWS = 2000;
+/** Columns sampled per query. */
+const PII_SAMPLE_COLUMNS = 256;
+/** Extra columns (not in the contract) sampled at most. */
+const PII_SAMPLE_EXTRA_COLUMNS = 256;
 
 export interface TransformOptions {
   /** The uploaded file, on local disk. */
@@ -490,7 +494,8 @@ async function scanUndeclared(
       candidates.push({ column: f.name, expr: m.source, extra: false, maskable: f.type === 'string' });
     }
   }
-  for (const i of extraIdx) {
+  // Extra columns are published nowhere: the first ones are sampled, to tell the steward what the file holds.
+  for (const i of extraIdx.slice(0, PII_SAMPLE_EXTRA_COLUMNS)) {
     const h = source.columns[i];
     candidates.push({
       column: h && !looksPersonal(h) ? h : `(column ${i + 1})`,
@@ -499,31 +504,35 @@ async function scanUndeclared(
     });
   }
   if (candidates.length === 0) return [];
-  const r = await conn.runAndReadAll(
-    `SELECT ${candidates.map((c) => c.expr).join(', ')} FROM src WHERE __row_rule IS NULL LIMIT ${PII_SAMPLE_ROWS}`,
-  );
-  const rows = r.getRows();
   const flagged: PiiFlagged[] = [];
-  candidates.forEach((c, col) => {
-    const values = rows.map((row) => row[col]).filter((x): x is string => typeof x === 'string');
-    const hit = detectPii(values, {
-      threshold: threshold ?? DEFAULT_PII_THRESHOLD,
-      minSamples: DEFAULT_PII_MIN_SAMPLES,
+  // A few columns per query, so a file with thousands of columns is sampled within the memory limit.
+  for (let start = 0; start < candidates.length; start += PII_SAMPLE_COLUMNS) {
+    const batch = candidates.slice(start, start + PII_SAMPLE_COLUMNS);
+    const r = await conn.runAndReadAll(
+      `SELECT ${batch.map((c) => c.expr).join(', ')} FROM src WHERE __row_rule IS NULL LIMIT ${PII_SAMPLE_ROWS}`,
+    );
+    const rows = r.getRows();
+    batch.forEach((c, col) => {
+      const values = rows.map((row) => row[col]).filter((x): x is string => typeof x === 'string');
+      const hit = detectPii(values, {
+        threshold: threshold ?? DEFAULT_PII_THRESHOLD,
+        minSamples: DEFAULT_PII_MIN_SAMPLES,
+      });
+      if (!hit) return;
+      flagged.push({
+        column: c.column,
+        detector: hit.kind,
+        ratio: Math.round(hit.ratio * 1000) / 1000,
+        sampled: hit.sampled,
+        // A masked value is text: only a string field can be masked without changing its published type.
+        action: c.extra
+          ? 'not-published'
+          : contract.undeclaredPii === 'mask' && c.maskable
+            ? 'mask'
+            : 'quarantine',
+      });
     });
-    if (!hit) return;
-    flagged.push({
-      column: c.column,
-      detector: hit.kind,
-      ratio: Math.round(hit.ratio * 1000) / 1000,
-      sampled: hit.sampled,
-      // A masked value is text: only a string field can be masked without changing its published type.
-      action: c.extra
-        ? 'not-published'
-        : contract.undeclaredPii === 'mask' && c.maskable
-          ? 'mask'
-          : 'quarantine',
-    });
-  });
+  }
   return flagged;
 }
 
