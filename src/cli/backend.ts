@@ -81,6 +81,13 @@ export interface QueryOutcome {
   durationMs: number;
 }
 
+/** What `lake redrive` did. */
+export type RedriveOutcome =
+  /** Deployed: the dead-letter queue's messages are being moved back to the ingestion queue. */
+  | { mode: 'aws'; deadLetterQueue: string; messages: number; taskHandle: string | null }
+  /** Local: the landing objects that had no report, submitted to the transformer again. */
+  | { mode: 'local'; resubmitted: string[] };
+
 export interface LakeBackend {
   readonly mode: 'local' | 'aws';
   /** One line saying which lake this is, for the person at the terminal. */
@@ -100,5 +107,7 @@ export interface LakeBackend {
   datasets(): Promise<DatasetInfo[]>;
   dataset(ref: DatasetRef): Promise<DatasetDetail>;
   query(sql: string, progress: ProgressReporter, signal?: AbortSignal): Promise<QueryOutcome>;
+  /** Sends the uploads that failed for good back to the transformer (after a fix). */
+  redrive(): Promise<RedriveOutcome>;
   close(): Promise<void>;
 }

@@ -14,6 +14,7 @@ import type {
   DatasetInfo,
   LakeBackend,
   QueryOutcome,
+  RedriveOutcome,
   UploadedObject,
   UploadSummary,
 } from './backend.ts';
@@ -186,6 +187,10 @@ export class LocalBackend implements LakeBackend {
   private closeReader(): void {
     this.reader?.close();
     this.reader = null;
+  }
+
+  async redrive(): Promise<RedriveOutcome> {
+    return { mode: 'local', resubmitted: await this.lake.resubmitUnreported() };
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,7 @@ import { catalogCommand } from './commands/catalog.ts';
 import { contractInferCommand } from './commands/contract.ts';
 import { demoCommand } from './commands/demo.ts';
 import { queryCommand } from './commands/query.ts';
+import { redriveCommand } from './commands/redrive.ts';
 import { reportCommand, statusCommand } from './commands/status.ts';
 import { upCommand } from './commands/up.ts';
 import { ingestCommand, uploadCommand } from './commands/upload.ts';
@@ -28,6 +29,7 @@ export const COMMANDS: readonly Command[] = [
   catalogCommand,
   queryCommand,
   contractInferCommand,
+  redriveCommand,
 ];
 
 function findCommand(positionals: readonly string[]): { command: Command; rest: string[] } | null {

@@ -6,7 +6,7 @@
  * or, when none is, starts the endpoint and the transformer in its own process and stops them when done.
  * Either way it then speaks plain S3 to the endpoint, as any department's client would.
  */
-import { HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DatasetContract } from '../contracts/schema.ts';
 import type { IngestReport } from '../engine/report.ts';
 import { LOCAL_BUCKETS, type LocalS3, localS3Client, startLocalS3 } from '../ingest/local-s3.ts';
@@ -197,6 +197,35 @@ export class LocalLake {
 
   readReport(ref: DatasetRef, uploadId: string) {
     return readReport(this.s3, this.buckets.quarantine, ref, uploadId);
+  }
+
+  /**
+   * Submits again every landing object that has no report (its processing failed for good, as an
+   * upload in AWS would end in the dead-letter queue), and returns their keys. In process the queue
+   * takes them; a lake served by `lake up` is notified by copying each object onto itself.
+   */
+  async resubmitUnreported(): Promise<string[]> {
+    const keys: string[] = [];
+    for await (const o of listObjects(this.s3, this.buckets.landing, 'landing/')) {
+      const ref = o.Key ? parseLandingKey(o.Key) : null;
+      if (!o.Key || !ref) continue;
+      if (await this.readReport(ref, await this.uploadIdOf(o.Key))) continue;
+      keys.push(o.Key);
+      if (this.queue) {
+        this.queue.push({ bucket: this.buckets.landing, key: o.Key });
+      } else {
+        await this.s3.send(
+          new CopyObjectCommand({
+            Bucket: this.buckets.landing,
+            Key: o.Key,
+            CopySource: `${this.buckets.landing}/${encodeURIComponent(o.Key).replaceAll('%2F', '/')}`,
+            MetadataDirective: 'REPLACE',
+          }),
+        );
+      }
+    }
+    await this.idle();
+    return keys;
   }
 
   /** Waits until the uploads this process has seen are processed (in process only). */

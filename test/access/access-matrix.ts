@@ -55,11 +55,6 @@ const HEALTH_QUARANTINE = 'quarantine:quarantine/health/clinics/2024-06-01.csv';
 const HEALTH_REPORT = 'quarantine:reports/health/u-0001.json';
 const STATS_REPORT = 'quarantine:reports/statistics/u-0002.json';
 
-/** Same-account IAM principals with broad identity policies reach lake data: see the report of issue 5. */
-const ROOT_DELEGATION =
-  "the key policies give kms:* to the account root and no bucket policy names the lake's roles, so any same-account identity policy with kms:*/s3:* reaches the data";
-const LIST_ANY_RESULTS =
-  'the analyst policies grant s3:ListBucket on the whole query-results bucket, with no s3:prefix condition, so each persona lists the result object names of the others';
 
 export const ACCESS_MATRIX: readonly AccessExpectation[] = [
   // A department writes its own landing area only, and cannot read it back.
@@ -135,7 +130,7 @@ export const ACCESS_MATRIX: readonly AccessExpectation[] = [
   row('public-analyst', 's3:GetObject', 'query-results:athena/public/q-1.csv', true),
   row('public-analyst', 'kms:Decrypt', 'query-results:athena/public/q-1.csv', true),
   row('public-analyst', 's3:GetObject', 'query-results:athena/health/q-2.csv', false),
-  row('public-analyst', 's3:ListBucket', 'query-results:athena/health/', false, LIST_ANY_RESULTS),
+  row('public-analyst', 's3:ListBucket', 'query-results:athena/health/', false),
   row('public-analyst', 'glue:GetTable', 'glue:lake_health/clinics', true),
   row('public-analyst', 'glue:GetTables', 'glue:lake_health', true),
   row('public-analyst', 'glue:GetTable', 'glue:finance_private/ledger', false),
@@ -183,11 +178,12 @@ export const ACCESS_MATRIX: readonly AccessExpectation[] = [
   row('unrelated-role', 'kms:Decrypt', HEALTH_CURATED, false),
   row('unrelated-role', 'glue:GetTable', 'glue:lake_health/clinics', false),
   row('unrelated-role', 'athena:StartQueryExecution', 'workgroup:public', false),
-  // ...and nobody outside the lake's roles can decrypt, even with broad identity policies.
-  row('account-admin', 'kms:Decrypt', 'key:data', false, ROOT_DELEGATION),
-  row('account-admin', 'kms:Decrypt', 'key:curated', false, ROOT_DELEGATION),
-  row('account-admin', 'kms:Decrypt', HEALTH_RAW, false, ROOT_DELEGATION),
-  row('account-admin', 's3:GetObject', HEALTH_RAW, false, ROOT_DELEGATION),
-  row('account-admin', 's3:GetObject', HEALTH_CURATED, false, ROOT_DELEGATION),
-  row('account-admin', 's3:PutObject', HEALTH_UPLOAD, false, ROOT_DELEGATION),
+  // ...and nobody outside the lake's roles reaches lake data or decrypts, even with broad identity
+  // policies: the bucket and key policies deny every principal but the lake's roles.
+  row('account-admin', 'kms:Decrypt', 'key:data', false),
+  row('account-admin', 'kms:Decrypt', 'key:curated', false),
+  row('account-admin', 'kms:Decrypt', HEALTH_RAW, false),
+  row('account-admin', 's3:GetObject', HEALTH_RAW, false),
+  row('account-admin', 's3:GetObject', HEALTH_CURATED, false),
+  row('account-admin', 's3:PutObject', HEALTH_UPLOAD, false),
 ];

@@ -248,7 +248,8 @@ export async function isAllowed(original: ModelRequest): Promise<boolean> {
       principal: request.principal.arn,
       action: request.action,
       resource: { resource: request.resourceArn, accountId: ACCOUNT },
-      contextVariables: request.context,
+      // AWS puts the caller's ARN (a role's, for its sessions) in every request's context.
+      contextVariables: { 'aws:PrincipalArn': request.principal.arn, ...request.context },
     },
     identityPolicies: request.principal.policies.map((p) => ({ name: p.name, policy: p.policy })),
     serviceControlPolicies: [],

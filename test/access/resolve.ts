@@ -129,8 +129,11 @@ export class TemplateResolver {
           return `arn:${PARTITION}:s3:::${name}`;
         case 'AWS::KMS::Key':
           return arn('kms', REGION, ACCOUNT, `key/${logicalId}`);
-        case 'AWS::IAM::Role':
-          return `arn:${PARTITION}:iam::${ACCOUNT}:role/${name}`;
+        case 'AWS::IAM::Role': {
+          // A role's ARN carries its IAM path (default `/`).
+          const path = String(this.resolve(stack, resource.Properties?.Path ?? '/'));
+          return `arn:${PARTITION}:iam::${ACCOUNT}:role${path}${name}`;
+        }
         case 'AWS::SQS::Queue':
           return arn('sqs', REGION, ACCOUNT, name);
         case 'AWS::Logs::LogGroup':

@@ -13,6 +13,7 @@ import {
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetTableCommand, GetTablesCommand, GlueClient } from '@aws-sdk/client-glue';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +29,7 @@ const sts = mockClient(STSClient);
 const athena = mockClient(AthenaClient);
 const glue = mockClient(GlueClient);
 const cfn = mockClient(CloudFormationClient);
+const sqs = mockClient(SQSClient);
 
 const HEALTH_ROLE = 'arn:aws-cn:iam::111122223333:role/PublicDataLake-Health-UploadRole';
 const department = (id: string, role: string) =>
@@ -93,6 +95,7 @@ beforeAll(async () => {
       sts: () => new STSClient({ region: 'cn-north-1' }),
       glue: () => new GlueClient({ region: 'cn-north-1' }),
       athena: () => new AthenaClient({ region: 'cn-north-1' }),
+      sqs: () => new SQSClient({ region: 'cn-north-1' }),
     }),
     cloudFormation: () => new CloudFormationClient({ region: 'cn-north-1' }),
   };
@@ -106,6 +109,7 @@ afterEach(() => {
   athena.reset();
   glue.reset();
   cfn.reset();
+  sqs.reset();
 });
 
 function assumable() {
@@ -456,6 +460,38 @@ describe('the catalog from Glue', () => {
       QueryString: 'SELECT count(*) AS n, max(_ingested_at) AS last FROM "health"."clinics"',
       WorkGroup: 'publicdatalake-query-workgroup',
     });
+  });
+});
+
+describe('redrive', () => {
+  const DLQ_ARN = 'arn:aws-cn:sqs:cn-north-1:111122223333:lake-uploads-dlq';
+
+  it("moves the dead-letter queue's messages back with one SQS move task", async () => {
+    sqs
+      .on(GetQueueAttributesCommand)
+      .resolves({ Attributes: { QueueArn: DLQ_ARN, ApproximateNumberOfMessages: '3' } });
+    sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'task-1' });
+    const r = await lake(['redrive', '--json'], { cwd: dir, hooks });
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.json()).toEqual({ mode: 'aws', deadLetterQueue: DLQ_ARN, messages: 3, taskHandle: 'task-1' });
+    expect(sqs.commandCalls(GetQueueAttributesCommand)[0].args[0].input).toEqual({
+      QueueUrl: OUTPUTS.PublicDataLake.DeadLetterQueueUrl,
+      AttributeNames: ['QueueArn', 'ApproximateNumberOfMessages'],
+    });
+    // Without DestinationArn, SQS sends each message back to the queue it came from.
+    expect(sqs.commandCalls(StartMessageMoveTaskCommand).map((c) => c.args[0].input)).toEqual([
+      { SourceArn: DLQ_ARN },
+    ]);
+  });
+
+  it('starts no move task when the dead-letter queue is empty', async () => {
+    sqs
+      .on(GetQueueAttributesCommand)
+      .resolves({ Attributes: { QueueArn: DLQ_ARN, ApproximateNumberOfMessages: '0' } });
+    const r = await lake(['redrive'], { cwd: dir, hooks });
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.stdout).toContain('the dead-letter queue is empty');
+    expect(sqs.commandCalls(StartMessageMoveTaskCommand)).toHaveLength(0);
   });
 });
 

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { IngestReport } from '../../engine/report.ts';
 import { listReports, readReport } from '../../ingest/process-upload.ts';
@@ -20,6 +21,7 @@ import type {
   DatasetInfo,
   LakeBackend,
   QueryOutcome,
+  RedriveOutcome,
   UploadedObject,
   UploadSummary,
 } from '../backend.ts';
@@ -49,6 +51,7 @@ export interface AwsClientFactory {
   sts(): STSClient;
   glue(): GlueClient;
   athena(): AthenaClient;
+  sqs(): SQSClient;
 }
 
 export function defaultClients(settings: AwsClientSettings): AwsClientFactory {
@@ -58,6 +61,7 @@ export function defaultClients(settings: AwsClientSettings): AwsClientFactory {
     sts: () => new STSClient(base),
     glue: () => new GlueClient(base),
     athena: () => new AthenaClient(base),
+    sqs: () => new SQSClient(base),
   };
 }
 
@@ -238,6 +242,31 @@ export class AwsBackend implements LakeBackend {
       if (entry) return readReport(s3, bucket, { department, dataset: entry.dataset }, uploadId);
     }
     return null;
+  }
+
+  /**
+   * Moves the dead-letter queue's messages back to the ingestion queue (SQS redrive: the move task
+   * sends each message back to the queue it came from).
+   */
+  async redrive(): Promise<RedriveOutcome> {
+    const sqs = this.clients.sqs();
+    try {
+      const url = this.outputs.core.deadLetterQueueUrl;
+      const attrs = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: url,
+          AttributeNames: ['QueueArn', 'ApproximateNumberOfMessages'],
+        }),
+      );
+      const arn = attrs.Attributes?.QueueArn;
+      if (!arn) throw new CliError(`SQS returned no ARN for the dead-letter queue ${url}`);
+      const messages = Number(attrs.Attributes?.ApproximateNumberOfMessages ?? 0);
+      if (messages === 0) return { mode: 'aws', deadLetterQueue: arn, messages, taskHandle: null };
+      const task = await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: arn }));
+      return { mode: 'aws', deadLetterQueue: arn, messages, taskHandle: task.TaskHandle ?? null };
+    } finally {
+      sqs.destroy();
+    }
   }
 
   private glue(): GlueClient {
