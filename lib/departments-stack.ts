@@ -3,6 +3,7 @@
  * Lake Formation grants of its analysts. Built on the core stack's buckets, keys and LF-tags.
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { DatasetContract, Department } from '../src/contracts/schema.ts';
 import { DEPARTMENT_OUTPUT_PREFIX, type DepartmentOutput, pascalId } from '../src/lake/outputs.ts';
@@ -13,6 +14,7 @@ import { DepartmentOutcomes } from './departments/department-outcomes.ts';
 import { DepartmentUploader } from './departments/department-uploader.ts';
 import type { LakeStack } from './lake-stack.ts';
 import { LakeQuery } from './query/lake-query.ts';
+import { DEPARTMENT_ROLE_PATH } from './storage/lake-storage.ts';
 
 export interface DepartmentResourcesProps {
   readonly core: LakeStack;
@@ -42,6 +44,8 @@ export class DepartmentResources extends Construct {
     this.departmentId = department.id;
     const { config } = core.inputs;
     this.uploader = new DepartmentUploader(this, 'Uploader', { department, storage: core.storage });
+    // The core's bucket and key policies admit department upload roles by this path (see LakeStorage).
+    (this.uploader.role.node.defaultChild as iam.CfnRole).path = DEPARTMENT_ROLE_PATH;
     this.catalog = new DepartmentCatalog(this, 'Catalog', {
       department,
       datasets: props.datasets,

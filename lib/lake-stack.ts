@@ -102,6 +102,12 @@ export class LakeStack extends Stack {
       admins: config.lakeFormation.admins,
     });
 
+    this.storage.restrictDataAccess({
+      transformer: this.ingestion.transformerRole,
+      curatedReaders: [this.lakeFormation.dataAccessRole],
+      admins: config.lakeFormation.admins,
+    });
+
     this.query = new LakeQuery(this, 'Query', {
       storage: this.storage,
       bytesScannedCutoffPerQuery: config.query.bytesScannedCutoffPerQuery,

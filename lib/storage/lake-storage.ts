@@ -36,6 +36,29 @@ export const REPORTS_PREFIX = 'reports/';
 export const LANDING_PREFIX = 'landing/';
 /** Where Athena writes query results in the results bucket. */
 export const QUERY_RESULTS_PREFIX = 'athena/';
+/**
+ * IAM path of the department upload roles. They live in department stacks, which depend on the core
+ * stack, so the core's bucket and key policies name them by this path rather than by ARN.
+ */
+export const DEPARTMENT_ROLE_PATH = '/lake/departments/';
+
+/** Who may use the lake's data buckets and keys; everyone else is denied by their resource policies. */
+export interface LakeDataPrincipals {
+  /** The transformer's role: landing, raw, curated, quarantine and both keys. */
+  readonly transformer: iam.IRole;
+  /** Roles that read curated (Lake Formation's data access role): curated and its key. */
+  readonly curatedReaders: readonly iam.IRole[];
+  /**
+   * Break-glass administrators (role ARNs, wildcards allowed): every data bucket and key.
+   * @default - none
+   */
+  readonly admins?: readonly string[];
+}
+
+/** Object actions the data buckets refuse to principals outside the lake's roles. */
+const OBJECT_DATA_ACTIONS = ['s3:GetObject*', 's3:PutObject*', 's3:DeleteObject*'];
+/** Key actions that expose or produce data, refused outside the lake's roles (administration stays). */
+const KEY_DATA_ACTIONS = ['kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
 
 export class LakeStorage extends Construct {
   public readonly dataKey: kms.IKey;
@@ -293,8 +316,15 @@ export class LakeStorage extends Construct {
       }),
       new iam.PolicyStatement({
         sid: 'QueryResultBucket',
-        actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+        actions: ['s3:GetBucketLocation'],
         resources: [this.queryResultsBucket.bucketArn],
+      }),
+      // Listing is limited to the audience's own prefix: result names reveal other audiences' queries.
+      new iam.PolicyStatement({
+        sid: 'QueryResultList',
+        actions: ['s3:ListBucket'],
+        resources: [this.queryResultsBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
       }),
       new iam.PolicyStatement({
         sid: 'QueryResultKey',
@@ -318,6 +348,68 @@ export class LakeStorage extends Construct {
         }),
       )
       .reduce((a, b) => a.combine(b));
+  }
+
+  /**
+   * Denies object reads, writes and deletes in landing, raw, curated and quarantine, and the data
+   * actions of the data and curated keys, to every principal but the lake's roles that use them: the
+   * transformer, the department upload roles (by DEPARTMENT_ROLE_PATH; landing, reports and the data
+   * key), the curated readers, CloudFormation's object-emptying helper (destroy flag only, not raw) and the
+   * break-glass admins. Identity policies of the same account (even s3:* and kms:* on *) then reach
+   * no lake data; the keys' administration stays with the account.
+   */
+  public restrictDataAccess(principals: LakeDataPrincipals): void {
+    const stack = Stack.of(this);
+    const departments = stack.formatArn({
+      service: 'iam',
+      region: '',
+      resource: 'role',
+      resourceName: `${DEPARTMENT_ROLE_PATH.replace(/^\/|\/$/g, '')}/*`,
+    });
+    const common = [principals.transformer.roleArn, ...(principals.admins ?? [])];
+    // Present only when the destroy flag asks buckets (all but raw, under Object Lock) to be emptied.
+    const autoDelete = stack.node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider') as
+      | { roleArn?: string }
+      | undefined;
+    const emptying = autoDelete?.roleArn ? [autoDelete.roleArn] : [];
+    const curatedReaders = principals.curatedReaders.map((r) => r.roleArn);
+    const byBucket: [s3.Bucket, string[]][] = [
+      [this.landingBucket, [...common, departments, ...emptying]],
+      [this.rawBucket, common],
+      [this.curatedBucket, [...common, ...curatedReaders, ...emptying]],
+      [this.quarantineBucket, [...common, departments, ...emptying]],
+    ];
+    for (const [bucket, allowed] of byBucket) {
+      bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'DenyOutsideLakeRoles',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: OBJECT_DATA_ACTIONS,
+          resources: [bucket.arnForObjects('*')],
+          conditions: { ArnNotLike: { 'aws:PrincipalArn': allowed } },
+        }),
+      );
+    }
+    const byKey: [kms.IKey, string[]][] =
+      this.curatedKey === this.dataKey
+        ? [[this.dataKey, [...common, departments, ...curatedReaders]]]
+        : [
+            [this.dataKey, [...common, departments]],
+            [this.curatedKey, [...common, ...curatedReaders]],
+          ];
+    for (const [key, allowed] of byKey) {
+      key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'DenyDataUseOutsideLakeRoles',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: KEY_DATA_ACTIONS,
+          resources: ['*'],
+          conditions: { ArnNotLike: { 'aws:PrincipalArn': allowed } },
+        }),
+      );
+    }
   }
 
   /** The S3 service endpoint name that KMS sees in `kms:ViaService` (partition-aware). */

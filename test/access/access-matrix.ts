@@ -55,7 +55,6 @@ const HEALTH_QUARANTINE = 'quarantine:quarantine/health/clinics/2024-06-01.csv';
 const HEALTH_REPORT = 'quarantine:reports/health/u-0001.json';
 const STATS_REPORT = 'quarantine:reports/statistics/u-0002.json';
 
-
 export const ACCESS_MATRIX: readonly AccessExpectation[] = [
   // A department writes its own landing area only, and cannot read it back.
   row('health-uploader', 's3:PutObject', HEALTH_UPLOAD, true),

@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { DepartmentUploader } from '../../lib/departments/department-uploader.ts';
-import { LakeStorage } from '../../lib/storage/lake-storage.ts';
+import { DEPARTMENT_ROLE_PATH, LakeStorage } from '../../lib/storage/lake-storage.ts';
 import { buildFixtureLake, fastStack } from './helpers.ts';
 
 const lake = buildFixtureLake();
@@ -52,6 +52,15 @@ describe('DepartmentUploader', () => {
         ],
       },
     });
+  });
+
+  it("carries the lake's department role path, by which the core's bucket and key policies admit it", () => {
+    for (const template of [health, statistics]) {
+      const roles = template.findResources('AWS::IAM::Role', {
+        Properties: { Path: DEPARTMENT_ROLE_PATH },
+      });
+      expect(Object.keys(roles)).toEqual([expect.stringMatching(/^Dept\w+UploaderRole/)]);
+    }
   });
 
   it('may write only its own landing prefix and read only its own reports, key use scoped the same way', () => {

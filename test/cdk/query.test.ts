@@ -58,8 +58,14 @@ describe('LakeQuery defaults', () => {
       'LakeFormationDataAccess',
       'QueryResultObjects',
       'QueryResultBucket',
+      'QueryResultList',
       'QueryResultKey',
     ]);
+    // Listing reaches the audience's own results prefix only.
+    expect(statements[5]).toMatchObject({
+      Action: 's3:ListBucket',
+      Condition: { StringLike: { 's3:prefix': [`athena/${query.audience}/*`] } },
+    });
     expect(statements[0].Resource).toEqual({
       'Fn::Join': [
         '',
@@ -85,7 +91,7 @@ describe('LakeQuery defaults', () => {
         [{ 'Fn::GetAtt': [expect.stringMatching(/^StorageQueryResults/), 'Arn'] }, '/athena/public/*'],
       ],
     });
-    expect(statements[5].Condition).toEqual({ StringEquals: { 'kms:ViaService': expect.anything() } });
+    expect(statements[6].Condition).toEqual({ StringEquals: { 'kms:ViaService': expect.anything() } });
   });
 });
 

@@ -5,7 +5,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
 import { LAKE_DEFAULTS } from '../../lib/config/lake-config.ts';
 import { DESTROY_DATA_CONTEXT } from '../../lib/context.ts';
-import { ABORT_INCOMPLETE_UPLOAD_DAYS, LakeStorage } from '../../lib/storage/lake-storage.ts';
+import {
+  ABORT_INCOMPLETE_UPLOAD_DAYS,
+  DEPARTMENT_ROLE_PATH,
+  LakeStorage,
+} from '../../lib/storage/lake-storage.ts';
 import { fastStack } from './helpers.ts';
 
 function storageStack(props = {}, context: Record<string, unknown> = {}) {
@@ -317,6 +321,91 @@ describe('LakeStorage overrides', () => {
   });
 });
 
+describe('LakeStorage.restrictDataAccess', () => {
+  function restricted(context: Record<string, unknown> = {}) {
+    const { stack, storage } = storageStack({}, context);
+    const role = (id: string) => new iam.Role(stack, id, { assumedBy: new iam.AccountRootPrincipal() });
+    const transformer = role('Transformer');
+    const reader = role('Reader');
+    storage.restrictDataAccess({
+      transformer,
+      curatedReaders: [reader],
+      admins: ['arn:aws-cn:iam::111122223333:role/break-glass'],
+    });
+    const template = Template.fromStack(stack);
+    const roleId = (r: iam.Role) => stack.getLogicalId(r.node.defaultChild as iam.CfnRole);
+    return { template, transformer: ref(roleId(transformer)), reader: ref(roleId(reader)) };
+  }
+  const departments = {
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::111122223333:role${DEPARTMENT_ROLE_PATH}*`]],
+  };
+  const admin = 'arn:aws-cn:iam::111122223333:role/break-glass';
+
+  function denyOf(template: Template, id: string) {
+    const bucketRef = { Ref: bucketId(template, id) };
+    const policy = Object.values(template.findResources('AWS::S3::BucketPolicy')).find(
+      (p) => JSON.stringify(p.Properties.Bucket) === JSON.stringify(bucketRef),
+    );
+    return policy?.Properties.PolicyDocument.Statement.find(
+      (s: { Sid?: string }) => s.Sid === 'DenyOutsideLakeRoles',
+    );
+  }
+
+  it("denies object reads, writes and deletes to everyone but each bucket's own lake roles", () => {
+    const { template, transformer, reader } = restricted();
+    const allowed: Record<string, unknown[]> = {
+      Landing: [transformer, admin, departments],
+      Raw: [transformer, admin],
+      Curated: [transformer, admin, reader],
+      Quarantine: [transformer, admin, departments],
+    };
+    for (const [id, principals] of Object.entries(allowed)) {
+      expect(denyOf(template, id), id).toEqual({
+        Action: ['s3:GetObject*', 's3:PutObject*', 's3:DeleteObject*'],
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': principals } },
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Resource: objects(bucketId(template, id), '*'),
+        Sid: 'DenyOutsideLakeRoles',
+      });
+    }
+    expect(denyOf(template, 'QueryResults')).toBeUndefined();
+  });
+
+  it("denies the data keys' cryptographic use outside the lake roles, keeping the root's administration", () => {
+    const { template, transformer, reader } = restricted();
+    const keys = template.findResources('AWS::KMS::Key');
+    const allowed: Record<string, unknown[]> = {
+      DataKey: [transformer, admin, departments],
+      CuratedKey: [transformer, admin, reader],
+    };
+    for (const [id, principals] of Object.entries(allowed)) {
+      const statements = keys[keyId(template, id)].Properties.KeyPolicy.Statement;
+      expect(statements[0]).toMatchObject({ Action: 'kms:*', Effect: 'Allow' });
+      expect(statements[1], id).toEqual({
+        Action: ['kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': principals } },
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Resource: '*',
+        Sid: 'DenyDataUseOutsideLakeRoles',
+      });
+    }
+    expect(keys[keyId(template, 'QueryKey')].Properties.KeyPolicy.Statement).toHaveLength(1);
+  });
+
+  it('lets the object-emptying helper of the destroy flag through, except into raw', () => {
+    const { template } = restricted({ [DESTROY_DATA_CONTEXT]: 'true' });
+    const helper = ref('CustomS3AutoDeleteObjectsCustomResourceProviderRole3B1BD092');
+    expect(template.findResources('AWS::IAM::Role')).toHaveProperty(helper['Fn::GetAtt'][0]);
+    for (const id of ['Landing', 'Curated', 'Quarantine']) {
+      expect(denyOf(template, id).Condition.ArnNotLike['aws:PrincipalArn'], id).toContainEqual(helper);
+    }
+    // Raw is never emptied (Object Lock): the helper stays out.
+    expect(denyOf(template, 'Raw').Condition.ArnNotLike['aws:PrincipalArn']).not.toContainEqual(helper);
+  });
+});
+
 describe('LakeStorage grants', () => {
   function granted(grant: (storage: LakeStorage, role: iam.Role) => void) {
     const { stack, storage } = storageStack();
@@ -455,7 +544,13 @@ describe('LakeStorage grants', () => {
         Effect: 'Allow',
         Resource: objects(results, 'athena/*'),
       },
-      { Action: ['s3:ListBucket', 's3:GetBucketLocation'], Effect: 'Allow', Resource: ref(results) },
+      { Action: 's3:GetBucketLocation', Effect: 'Allow', Resource: ref(results) },
+      {
+        Action: 's3:ListBucket',
+        Condition: { StringLike: { 's3:prefix': ['athena/*'] } },
+        Effect: 'Allow',
+        Resource: ref(results),
+      },
       {
         Action: ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt'],
         Condition: { StringEquals: viaS3 },
