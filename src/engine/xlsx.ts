@@ -237,13 +237,29 @@ async function* utf8Text(chunks: AsyncIterable<Buffer | string>): AsyncGenerator
 }
 
 class SafeWorkbookReader extends WorkbookReader {
-  override _parseRels(entry: Readable): Promise<void> {
+  private heldRels: ReaderInternals['workbookRels'];
+
+  /*
+   * exceljs streams a sheet straight through once it has the relationships and the shared strings, and
+   * then needs the workbook part to name it (it fails when that part comes later in the zip, as in the
+   * files exceljs itself writes, depending on timing). The relationships are held back until the
+   * workbook part is read, so a sheet met before it is parked in a temp file and read afterwards.
+   */
+  override async _parseRels(entry: Readable): Promise<void> {
     entry.setEncoding('utf8');
-    return super._parseRels(entry);
+    await super._parseRels(entry);
+    if (this.model === undefined) {
+      this.heldRels = this.workbookRels;
+      this.workbookRels = undefined;
+    }
   }
-  override _parseWorkbook(entry: Readable): Promise<void> {
+  override async _parseWorkbook(entry: Readable): Promise<void> {
     entry.setEncoding('utf8');
-    return super._parseWorkbook(entry);
+    await super._parseWorkbook(entry);
+    if (this.heldRels !== undefined) {
+      this.workbookRels = this.heldRels;
+      this.heldRels = undefined;
+    }
   }
   override async _parseStyles(entry: Readable): Promise<void> {
     entry.setEncoding('utf8');

@@ -23,6 +23,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { mulberry32 } from '../synthetic/random.ts';
 
 export const FAULT_KINDS = [
   'internal-error',
@@ -67,18 +68,6 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-/** A small seeded generator (mulberry32): the same seed, the same sequence of decisions. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const HOST = '127.0.0.1';
 
 function s3ErrorBody(code: string, message: string): string {
@@ -87,7 +76,7 @@ function s3ErrorBody(code: string, message: string): string {
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const target = new URL(options.target);
-  const random = seededRandom(options.seed ?? 1);
+  const random = mulberry32(options.seed ?? 1);
   const weights = FAULT_KINDS.map((k) => Math.max(0, options.weights?.[k] ?? 1));
   const totalWeight = weights.reduce((a, b) => a + b, 0);
   const maxStallMs = options.maxStallMs ?? 10_000;

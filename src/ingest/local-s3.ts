@@ -8,7 +8,7 @@
 
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import { S3Client } from '@aws-sdk/client-s3';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { LakeBuckets } from './types.ts';
 
 /** The bucket names of the local lake. */
@@ -27,7 +27,7 @@ const HOST = '127.0.0.1';
  * A client for a local endpoint (also one served by another process, `lake up`): path-style addressing,
  * its fixed credentials, checksums only where S3 requires them (else streamed bodies keep their framing).
  */
-export function localS3Client(endpoint: string): S3Client {
+export function localS3Client(endpoint: string, more: Partial<S3ClientConfig> = {}): S3Client {
   return new S3Client({
     endpoint,
     region: LOCAL_REGION,
@@ -35,6 +35,7 @@ export function localS3Client(endpoint: string): S3Client {
     forcePathStyle: true,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    ...more,
   });
 }
 

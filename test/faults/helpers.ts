@@ -2,16 +2,16 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { type HandlerDeps, handleEvent } from '../../lambdas/transformer/handle-event.ts';
 import { type DatasetContract, datasetSchema } from '../../src/contracts/schema.ts';
-import { seededRandom } from '../../src/ingest/fault-proxy.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/ingest/local-s3.ts';
+import { localS3Client } from '../../src/ingest/local-s3.ts';
 import { normalizeEtag } from '../../src/ingest/s3-objects.ts';
 import { uploadIdOf } from '../../src/lake/layout.ts';
+import { mulberry32 } from '../../src/synthetic/random.ts';
 import {
   clinicsContract,
   contractsOf,
@@ -54,7 +54,7 @@ export interface GeneratedFile {
  * ten is mostly bad (more than maxRejectedRatio: the whole file goes to quarantine).
  */
 export function generateFiles(count: number, seed: number, prefix = 'batch'): GeneratedFile[] {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const files: GeneratedFile[] = [];
   for (let i = 0; i < count; i++) {
     const rows = 1 + Math.floor(random() * 25);
@@ -96,13 +96,7 @@ export const CLIENT_TIMEOUTS = { connectionTimeout: 1_000, socketTimeout: 1_000,
 
 /** An S3 client of the local server, sent through `endpoint` (the proxy), with the SDK's standard retries. */
 export function clientVia(endpoint: string, maxAttempts = 3): S3Client {
-  return new S3Client({
-    endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
+  return localS3Client(endpoint, {
     maxAttempts,
     requestHandler: new NodeHttpHandler({ ...CLIENT_TIMEOUTS, throwOnRequestTimeout: true }),
   });
