@@ -1,12 +1,12 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateRawSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileRejectedError } from '../../src/engine/errors.ts';
 import { xlsxToCsv } from '../../src/engine/xlsx.ts';
+import { zipOf } from '../support/zip.ts';
 
 let dir: string;
 let seq = 0;
@@ -70,67 +70,9 @@ async function readCsv(path: string): Promise<{ columns: string[]; rows: (string
   }
 }
 
-// A minimal zip writer, to build archives exceljs would not write: other parts, other part orders.
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(data: Buffer): number {
-  let c = 0xffffffff;
-  for (const byte of data) c = CRC_TABLE[(c ^ byte) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function makeZip(files: [string, string][]): Buffer {
-  const parts: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const [name, content] of files) {
-    const data = Buffer.from(content, 'utf8');
-    const packed = deflateRawSync(data);
-    const nameBytes = Buffer.from(name, 'utf8');
-    const crc = crc32(data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x800, 6);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt16LE(0x21, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBytes.length, 26);
-    const entry = Buffer.alloc(46);
-    entry.writeUInt32LE(0x02014b50, 0);
-    entry.writeUInt16LE(20, 4);
-    entry.writeUInt16LE(20, 6);
-    entry.writeUInt16LE(0x800, 8);
-    entry.writeUInt16LE(8, 10);
-    entry.writeUInt16LE(0x21, 14);
-    entry.writeUInt32LE(crc, 16);
-    entry.writeUInt32LE(packed.length, 20);
-    entry.writeUInt32LE(data.length, 24);
-    entry.writeUInt16LE(nameBytes.length, 28);
-    entry.writeUInt32LE(offset, 42);
-    parts.push(local, nameBytes, packed);
-    central.push(entry, nameBytes);
-    offset += 30 + nameBytes.length + packed.length;
-  }
-  const directory = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(files.length, 8);
-  end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, directory, end]);
-}
-
 async function saveZip(files: [string, string][]): Promise<string> {
   const path = tempPath('xlsx');
-  await writeFile(path, makeZip(files));
+  await writeFile(path, zipOf(files));
   return path;
 }
 
@@ -508,13 +450,13 @@ describe('xlsxToCsv: files that are not readable workbooks', () => {
 
   it('rejects a zip archive of something else', async () => {
     await rejected(
-      makeZip([
+      zipOf([
         ['readme.txt', '不是表格'],
         ['data/a.csv', 'a,b\n1,2\n'],
       ]),
       /without xl\/workbook\.xml/,
     );
-    await rejected(makeZip([['word/document.xml', '<w:document/>']]), /Word document/);
+    await rejected(zipOf([['word/document.xml', '<w:document/>']]), /Word document/);
   });
 
   it('rejects a truncated workbook', async () => {
@@ -548,6 +490,6 @@ describe('xlsxToCsv: files that are not readable workbooks', () => {
     const files = handWrittenWorkbook('sheets-last').map(([name, content]): [string, string] =>
       name === 'xl/worksheets/sheet1.xml' ? [name, sheet] : [name, content],
     );
-    await rejected(makeZip(files), /the data of sheet "说明" is damaged/);
+    await rejected(zipOf(files), /the data of sheet "说明" is damaged/);
   });
 });
