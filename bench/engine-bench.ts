@@ -25,7 +25,7 @@ import { cpus, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { version as duckdbVersion } from '@duckdb/node-api';
-import { LIMITS, type ScaleReport, synthLargeConfig } from '../lib/scale.ts';
+import { LIMITS, type ScaleReport, synthLargeConfig } from '../test/support/scale.ts';
 import {
   BENCH_DIR,
   DEFAULT_SEED,

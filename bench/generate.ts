@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { type DatasetContract, datasetSchema } from '../src/contracts/schema.ts';
 import { residentIdCheckChar } from '../src/privacy/detectors/cn-resident-id.ts';
-import { mulberry32 } from '../src/synthetic/random.ts';
+import { mulberry32 } from '../test/support/random.ts';
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(BENCH_DIR, '..');

@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { residentIdCheckChar } from '../src/privacy/detectors/cn-resident-id.ts';
-import { mulberry32 } from '../src/synthetic/random.ts';
+import { mulberry32 } from '../test/support/random.ts';
 
 export const EXAMPLES_DIR = dirname(fileURLToPath(import.meta.url));
 const DIVISIONS_FILE = join(EXAMPLES_DIR, 'statistics/divisions/divisions-guizhou-2024.csv');

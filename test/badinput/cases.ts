@@ -12,10 +12,10 @@ import { gzipSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import type { DatasetContract } from '../../src/contracts/schema.ts';
-import { MAX_COLUMNS } from '../../src/engine/source.ts';
-import { mulberry32 } from '../../src/synthetic/random.ts';
+import { MAX_COLUMNS } from '../../src/engine/source-limits.ts';
 import { CLINIC_ROWS, clinicsContract, FIXTURES, schoolsContract } from '../engine/clinics.ts';
 import { contract } from '../engine/helpers.ts';
+import { mulberry32 } from '../support/random.ts';
 import { zipOf } from '../support/zip.ts';
 
 export interface BadCase {

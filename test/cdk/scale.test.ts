@@ -1,6 +1,6 @@
 /** A province-sized lake: 50 departments x 20 datasets synthesize within CloudFormation's and IAM's limits. */
 import { describe, expect, it } from 'vitest';
-import { LIMITS, synthLargeConfig } from '../../lib/scale.ts';
+import { LIMITS, synthLargeConfig } from '../support/scale.ts';
 import { FIXTURE_HANDLER } from './helpers.ts';
 
 describe('a 1,000-dataset lake', () => {

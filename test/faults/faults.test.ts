@@ -6,7 +6,6 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultProxy, startFaultProxy } from '../../src/ingest/fault-proxy.ts';
 import { processUpload, readReport } from '../../src/ingest/process-upload.ts';
 import { parseLandingKey } from '../../src/lake/layout.ts';
 import {
@@ -19,6 +18,7 @@ import {
   type TestLake,
   WRITES,
 } from '../ingest/helpers.ts';
+import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
 import {
   clientVia,
   FAULT_CONTRACTS,

@@ -11,7 +11,6 @@ import { type DatasetContract, datasetSchema } from '../../src/contracts/schema.
 import { localS3Client } from '../../src/ingest/local-s3.ts';
 import { normalizeEtag } from '../../src/ingest/s3-objects.ts';
 import { uploadIdOf } from '../../src/lake/layout.ts';
-import { mulberry32 } from '../../src/synthetic/random.ts';
 import {
   clinicsContract,
   contractsOf,
@@ -20,6 +19,7 @@ import {
   snapshot,
   type TestLake,
 } from '../ingest/helpers.ts';
+import { mulberry32 } from '../support/random.ts';
 
 /** An append dataset beside the clinics (replace) one. */
 export function enrolmentsContract(): DatasetContract {

@@ -4,10 +4,10 @@
  * go through; once the fault is gone, moving the DLQ's messages back to the queue processes it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultProxy, startFaultProxy } from '../../src/ingest/fault-proxy.ts';
 import { readReport } from '../../src/ingest/process-upload.ts';
 import { parseLandingKey } from '../../src/lake/layout.ts';
 import { putFile, startTestLake, type TestLake } from '../ingest/helpers.ts';
+import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
 import {
   clientVia,
   generateFiles,

@@ -2,7 +2,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { residentIdCheckChar } from '../../src/privacy/detectors/cn-resident-id.ts';
 import { quoteSqlString } from '../../src/privacy/protect.ts';
-import { mulberry32 } from '../../src/synthetic/random.ts';
+import { mulberry32 } from '../support/random.ts';
 
 /** Completes 17 characters into a resident ID with its ISO 7064 MOD 11-2 check character. */
 export function residentId(first17: string): string {

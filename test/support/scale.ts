@@ -3,17 +3,17 @@
  * 50 x 20 = 1,000 tables), written as real YAML files, loaded like any lake and synthesized, with the
  * CloudFormation and IAM limits each stack must stay within checked on the result.
  *
- *   node --import tsx lib/scale.ts [departments] [datasetsPerDepartment]
+ *   node --import tsx test/support/scale.ts [departments] [datasetsPerDepartment]
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
 import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
-import { loadLakeInputs } from './config/inputs.ts';
-import { PROJECT_ROOT } from './ingestion/transformer-function.ts';
-import { buildLake, MAX_STACK_RESOURCES } from './lake-app.ts';
-import { addNagChecks } from './nag.ts';
+import { addNagChecks } from '../../lib/common/nag.ts';
+import { loadLakeInputs } from '../../lib/config/inputs.ts';
+import { PROJECT_ROOT } from '../../lib/ingestion/transformer-function.ts';
+import { buildLake, MAX_STACK_RESOURCES } from '../../lib/lake-app.ts';
 
 /** CloudFormation and IAM limits the synthesized lake is checked against. */
 export const LIMITS = {

@@ -23,7 +23,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { mulberry32 } from '../synthetic/random.ts';
+import { mulberry32 } from './random.ts';
 
 export const FAULT_KINDS = [
   'internal-error',
