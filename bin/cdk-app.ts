@@ -4,9 +4,9 @@
  * another stack name with `-c lake:stackName=...`) and checks every stack with cdk-nag's AwsSolutions rules.
  */
 import { App } from 'aws-cdk-lib';
+import { addNagChecks } from '../lib/common/nag.ts';
 import { loadLakeInputs } from '../lib/config/inputs.ts';
 import { buildLake } from '../lib/lake-app.ts';
-import { addNagChecks } from '../lib/nag.ts';
 
 const app = new App();
 const context = (key: string): string | undefined => {

@@ -9,15 +9,16 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { writeContractsBundle } from '../src/ingest/contracts-bundle.ts';
+import { QUERY_RESULTS_PREFIX } from '../src/lake/layout.ts';
 import { CORE_OUTPUTS } from '../src/lake/outputs.ts';
 import { LakeFormationSetup } from './access/lake-formation.ts';
 import { personaGrants, TagGrants } from './access/tag-grants.ts';
+import { dataRemovalPolicy } from './common/context.ts';
 import type { LakeInputs } from './config/inputs.ts';
-import { dataRemovalPolicy } from './context.ts';
 import { LakeIngestion } from './ingestion/ingestion.ts';
 import { LakeMonitoring } from './monitoring/lake-monitoring.ts';
 import { LakeQuery } from './query/lake-query.ts';
-import { LakeStorage, QUERY_RESULTS_PREFIX } from './storage/lake-storage.ts';
+import { LakeStorage } from './storage/lake-storage.ts';
 
 export interface LakeStackProps extends StackProps {
   readonly inputs: LakeInputs;

@@ -8,7 +8,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import { Construct } from 'constructs';
 import { CLASSIFICATIONS } from '../../src/contracts/schema.ts';
-import { CURATED_PREFIX, type LakeStorage } from '../storage/lake-storage.ts';
+import { ZONE_PREFIX } from '../../src/lake/layout.ts';
+import type { LakeStorage } from '../storage/lake-storage.ts';
 
 /** LF-tag keys. */
 export const LF_TAGS = {
@@ -90,7 +91,7 @@ export class LakeFormationSetup extends Construct {
     props.storage.grantCuratedRead(this.dataAccessRole);
 
     this.curatedLocation = new lakeformation.CfnResource(this, 'CuratedLocation', {
-      resourceArn: props.storage.curatedBucket.arnForObjects(CURATED_PREFIX.replace(/\/$/, '')),
+      resourceArn: props.storage.curatedBucket.arnForObjects(ZONE_PREFIX.curated.replace(/\/$/, '')),
       roleArn: this.dataAccessRole.roleArn,
       useServiceLinkedRole: false,
       hybridAccessEnabled: false,

@@ -10,7 +10,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { reportsPrefix } from '../../src/lake/layout.ts';
-import { allowWildcards } from '../nag.ts';
+import { allowWildcards } from '../common/nag.ts';
 
 export interface DepartmentOutcomesProps {
   readonly department: string;

@@ -14,9 +14,10 @@ import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { EVENTS_TARGET_QUEUE_SAME_ACCOUNT } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
+import { ZONE_PREFIX } from '../../src/lake/layout.ts';
+import { acknowledge } from '../common/nag.ts';
 import { LAKE_DEFAULTS } from '../config/lake-config.ts';
-import { acknowledge } from '../nag.ts';
-import { LANDING_PREFIX, type LakeStorage } from '../storage/lake-storage.ts';
+import type { LakeStorage } from '../storage/lake-storage.ts';
 import { allowLogsToUseKey } from './lake-function.ts';
 import { TransformerFunction } from './transformer-function.ts';
 
@@ -108,7 +109,7 @@ export class LakeIngestion extends Construct {
         detailType: ['Object Created'],
         detail: {
           bucket: { name: [landing.bucketName] },
-          object: { key: [{ prefix: LANDING_PREFIX }] },
+          object: { key: [{ prefix: ZONE_PREFIX.landing }] },
         },
       },
     });

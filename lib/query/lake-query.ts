@@ -9,10 +9,11 @@ import { Names, Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { QUERY_RESULTS_PREFIX } from '../../src/lake/layout.ts';
+import { dataRemovalPolicy } from '../common/context.ts';
+import { allowWildcards, objectPrefixEvidence } from '../common/nag.ts';
 import { LAKE_DEFAULTS } from '../config/lake-config.ts';
-import { dataRemovalPolicy } from '../context.ts';
-import { allowWildcards, objectPrefixEvidence } from '../nag.ts';
-import { type LakeStorage, QUERY_RESULTS_PREFIX } from '../storage/lake-storage.ts';
+import type { LakeStorage } from '../storage/lake-storage.ts';
 
 /** Athena's engine for the workgroup. */
 export const ATHENA_ENGINE_VERSION = 'Athena engine version 3';

@@ -5,7 +5,7 @@
 import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { addNagChecks, WildcardEvidencePlugin } from '../../lib/nag.ts';
+import { addNagChecks, WildcardEvidencePlugin } from '../../lib/common/nag.ts';
 import { buildFixtureLake, defaultInputs } from './helpers.ts';
 
 function acknowledgements(root: {

@@ -3,8 +3,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
+import { DESTROY_DATA_CONTEXT } from '../../lib/common/context.ts';
 import { LAKE_DEFAULTS } from '../../lib/config/lake-config.ts';
-import { DESTROY_DATA_CONTEXT } from '../../lib/context.ts';
 import {
   ABORT_INCOMPLETE_UPLOAD_DAYS,
   DEPARTMENT_ROLE_PATH,
