@@ -7,10 +7,10 @@
  * named constants so the docs and the tests refer to the same numbers.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ContractError, type ContractIssue } from '../../src/contracts/errors.ts';
 import type { Department } from '../../src/contracts/schema.ts';
+import { locateIssues, parseYaml } from '../../src/contracts/yaml-positions.ts';
 
 export const LAKE_DEFAULTS = {
   /** Glue database names are `<prefix><department>`. */
@@ -145,45 +145,16 @@ export function defaultLakeConfig(): LakeConfig {
   return lakeConfigSchema.parse({});
 }
 
-/** Parses lake.yaml text; throws a ContractError naming the line and key of every problem. */
+/** Parses lake.yaml text; throws a ContractError naming the line, column and key of every problem. */
 export function parseLakeConfig(text: string, file: string): LakeConfig {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const at = (pos: number | undefined) => {
-    const { line, col } = lines.linePos(pos ?? 0);
-    return { line, column: col };
-  };
-  if (doc.errors.length > 0) {
-    throw new ContractError(
-      doc.errors.map((e) => ({
-        file,
-        ...at(e.pos[0]),
-        key: '(yaml)',
-        message: `YAML syntax error: ${e.message}`,
-      })),
-      ADVICE,
-    );
-  }
-  const data = doc.toJS() ?? {};
-  const result = lakeConfigSchema.safeParse(data);
+  const parsed = parseYaml(text, file);
+  if (Array.isArray(parsed)) throw new ContractError(parsed, ADVICE);
+  const result = lakeConfigSchema.safeParse(parsed.data ?? {});
   if (result.success) return result.data;
-  const issues: ContractIssue[] = [];
-  for (const issue of result.error.issues) {
-    const paths =
-      issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
-    for (const path of paths) {
-      let node: unknown = path.length === 0 ? doc.contents : undefined;
-      for (let n = path.length; n > 0 && !node; n--) {
-        node = doc.getIn(path.slice(0, n) as unknown[], true);
-      }
-      const position = isNode(node) && node.range ? at(node.range[0]) : { line: 1, column: 1 };
-      const key = path.length === 0 ? '(document)' : path.map(String).join('.');
-      const message =
-        issue.code === 'unrecognized_keys' ? `unknown key "${String(path.at(-1))}"` : issue.message;
-      issues.push({ file, ...position, key, message });
-    }
-  }
-  throw new ContractError(issues, ADVICE);
+  throw new ContractError(
+    locateIssues(parsed, result.error.issues, (key) => `unknown key "${key}"`),
+    ADVICE,
+  );
 }
 
 /** Loads lake.yaml, or the defaults when `path` does not exist. */

@@ -10,7 +10,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { loadDatasets } from '../contracts/load.ts';
+import { loadDatasets } from '../contracts/load-datasets.ts';
 import { type DatasetContract, datasetSchema } from '../contracts/schema.ts';
 import { ContractsBundleError } from './errors.ts';
 

@@ -49,12 +49,13 @@ describe('lake.yaml', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ContractError);
-    const issues = (error as ContractError).issues.map((i) => `${i.line} ${i.key}: ${i.message}`);
+    const issues = (error as ContractError).issues.map((i) => `${i.line}:${i.column} ${i.key}: ${i.message}`);
     expect(issues).toEqual([
-      '2 catalog.databasePrefix: must be lowercase letters, digits or _ (Glue database names)',
-      '4 personas.public.0: must be an ARN (arn:<partition>:...)',
-      '5 colour: unknown key "colour"',
+      '2:3 catalog.databasePrefix: must be lowercase letters, digits or _ (Glue database names)',
+      '4:12 personas.public[0]: must be an ARN (arn:<partition>:...)',
+      '5:1 colour: unknown key "colour"',
     ]);
+    expect((error as ContractError).message).toContain('lake.yaml:4:12 personas.public[0]: must be an ARN');
   });
 
   it('reports YAML syntax errors with their position', () => {

@@ -3,9 +3,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inferContract, inferField } from '../../src/cli/infer.ts';
 import { parseContract } from '../../src/contracts/index.ts';
 import { transformFile } from '../../src/engine/transform.ts';
+import { inferContract } from '../../src/infer/infer-contract.ts';
+import { inferField } from '../../src/infer/infer-field.ts';
 import { EXAMPLE_FILES, EXAMPLES, lake, ROOT, tempLakeDir } from './helpers.ts';
 
 const REF = { department: 'test', dataset: 'draft' };

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { contractHash } from '../../src/contracts/contract-hash.ts';
 import { ContractError } from '../../src/contracts/errors.ts';
-import { contractHash, loadDatasets } from '../../src/contracts/load.ts';
+import { loadDatasets } from '../../src/contracts/load-datasets.ts';
 import {
   CONTRACTS_BUNDLE_VERSION,
   readContractsBundle,

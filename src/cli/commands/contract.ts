@@ -1,10 +1,17 @@
 /** `lake contract infer <file> --dataset d/x`: a draft contract from a sample file. */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { InferError, type InferErrorCode } from '../../infer/infer-error.ts';
 import type { Command } from '../command.ts';
 import { contractPaths, parseDatasetRef } from '../contracts.ts';
-import { CliError, EXIT } from '../errors.ts';
+import { CliError, EXIT, type ExitCode } from '../errors.ts';
 import { inputFile } from './files.ts';
+
+/** The exit code of each reason a sample file cannot be read. */
+const INFER_EXIT: Record<InferErrorCode, ExitCode> = {
+  unknown_format: EXIT.usage,
+  unreadable_file: EXIT.failure,
+};
 
 export const contractInferCommand: Command = {
   name: 'contract infer',
@@ -23,8 +30,16 @@ export const contractInferCommand: Command = {
     const path = inputFile(ctx.io.cwd, positionals[0], 'contract infer');
     const ref = parseDatasetRef(values.dataset as string | undefined);
     const sample = values.sample === undefined ? undefined : Number(values.sample);
-    const { inferContract } = await import('../infer.ts');
-    const result = await inferContract(path, ref, sample);
+    const { inferContract } = await import('../../infer/infer-contract.ts');
+    const result = await inferContract(path, ref, sample).catch((e: unknown) => {
+      if (!(e instanceof InferError)) throw e;
+      throw new CliError(e.message, {
+        hint: e.hint,
+        exitCode: INFER_EXIT[e.code],
+        code: e.code,
+        cause: e.cause,
+      });
+    });
     const notes = result.fields.flatMap((f) => f.notes.map((n) => `${f.field.name}: ${n}`));
     let written: string | null = null;
     if (values.write) {
