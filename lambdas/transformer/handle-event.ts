@@ -5,16 +5,10 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchItemFailure, SQSBatchResponse } from 'aws-lambda';
+import { DEPARTMENT_DIMENSION, TRANSFORMER_METRICS } from '../../src/ingest/metrics.ts';
 import { processUpload } from '../../src/ingest/process-upload.ts';
 import type { IngestLogger, ProcessResult, ProcessUploadDeps, UploadObject } from '../../src/ingest/types.ts';
 import { decodeEventKey, s3ObjectCreatedSchema, sqsEventSchema } from './events.ts';
-
-/** The metrics the function emits, each with the dimension `department`. */
-export const METRICS = {
-  rowsAccepted: 'RowsAccepted',
-  rowsRejected: 'RowsRejected',
-  filesRejected: 'FilesRejected',
-} as const;
 
 /** Where metrics go: Powertools' Metrics, or a test double. */
 export interface MetricsSink {
@@ -91,10 +85,14 @@ function logOutcome(
 function emitMetrics(metrics: MetricsSink, result: ProcessResult): void {
   const { report } = result;
   if (result.outcome !== 'processed' || !report) return;
-  metrics.addDimension('department', report.dataset.split('/')[0]);
-  metrics.addMetric(METRICS.rowsAccepted, MetricUnit.Count, report.rows.accepted);
-  metrics.addMetric(METRICS.rowsRejected, MetricUnit.Count, report.rows.rejected);
-  metrics.addMetric(METRICS.filesRejected, MetricUnit.Count, report.status === 'rejected' ? 1 : 0);
+  metrics.addDimension(DEPARTMENT_DIMENSION, report.dataset.split('/')[0]);
+  metrics.addMetric(TRANSFORMER_METRICS.rowsAccepted, MetricUnit.Count, report.rows.accepted);
+  metrics.addMetric(TRANSFORMER_METRICS.rowsRejected, MetricUnit.Count, report.rows.rejected);
+  metrics.addMetric(
+    TRANSFORMER_METRICS.filesRejected,
+    MetricUnit.Count,
+    report.status === 'rejected' ? 1 : 0,
+  );
   metrics.publishStoredMetrics();
 }
 

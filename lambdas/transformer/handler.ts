@@ -16,14 +16,10 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { readContractsBundle } from '../../src/ingest/contracts-bundle.ts';
+import { TRANSFORMER_METRICS_NAMESPACE, TRANSFORMER_SERVICE_NAME } from '../../src/ingest/metrics.ts';
 import { engineMemoryLimit, readTransformerConfig } from '../../src/ingest/transformer-config.ts';
 import { type HandlerDeps, handleEvent } from './handle-event.ts';
 import { secretHashKey } from './hash-key-secret.ts';
-
-/** Used when POWERTOOLS_SERVICE_NAME is not set. */
-export const DEFAULT_SERVICE_NAME = 'lake-transformer';
-/** Used when POWERTOOLS_METRICS_NAMESPACE is not set. */
-export const DEFAULT_METRICS_NAMESPACE = 'PublicDataLake';
 
 const config = readTransformerConfig(process.env);
 // The bundle's directory: from the module's URL (an ESM bundle), else the function's task root.
@@ -33,11 +29,12 @@ const here = import.meta.url
 const contracts = readContractsBundle(
   isAbsolute(config.contractsFile) ? config.contractsFile : resolve(here, config.contractsFile),
 );
-const serviceName = process.env.POWERTOOLS_SERVICE_NAME ? undefined : DEFAULT_SERVICE_NAME;
+// The stack sets both through the environment; the same values are the defaults when run elsewhere.
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME ? undefined : TRANSFORMER_SERVICE_NAME;
 const logger = new Logger({ serviceName });
 const metrics = new Metrics({
   serviceName,
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ? undefined : DEFAULT_METRICS_NAMESPACE,
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ? undefined : TRANSFORMER_METRICS_NAMESPACE,
 });
 
 const deps: HandlerDeps = {

@@ -12,8 +12,9 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { DEFAULT_CONTRACTS_FILE, TRANSFORMER_ENV } from '../../src/ingest/env.ts';
+import { TRANSFORMER_METRICS_NAMESPACE, TRANSFORMER_SERVICE_NAME } from '../../src/ingest/metrics.ts';
+import { allowWildcards } from '../common/nag.ts';
 import { LAKE_DEFAULTS } from '../config/lake-config.ts';
-import { allowWildcards } from '../nag.ts';
 import { LakeFunction } from './lake-function.ts';
 
 /** The repository root (where package.json and node_modules are). */
@@ -22,10 +23,6 @@ export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
 export const TRANSFORMER_ENTRY = join(PROJECT_ROOT, 'lambdas', 'transformer', 'handler.ts');
 /** Packages kept out of the esbuild bundle and copied into the asset's node_modules instead. */
 export const DUCKDB_PACKAGES = ['@duckdb/node-api', '@duckdb/node-bindings', 'detect-libc'] as const;
-/** Metric namespace of the transformer's Powertools metrics. */
-export const TRANSFORMER_METRICS_NAMESPACE = 'PublicDataLake';
-/** Powertools service name of the transformer (the `service` dimension of its metrics). */
-export const TRANSFORMER_SERVICE_NAME = 'transformer';
 
 /** The DuckDB native binding package for an architecture. */
 export function duckdbBindingPackage(architecture: lambda.Architecture): string {

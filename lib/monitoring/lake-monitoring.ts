@@ -10,19 +10,17 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { LAKE_DEFAULTS } from '../config/lake-config.ts';
-import type { LakeIngestion } from '../ingestion/ingestion.ts';
 import {
+  DEPARTMENT_DIMENSION,
+  TRANSFORMER_METRICS,
   TRANSFORMER_METRICS_NAMESPACE,
   TRANSFORMER_SERVICE_NAME,
-} from '../ingestion/transformer-function.ts';
+} from '../../src/ingest/metrics.ts';
+import { LAKE_DEFAULTS } from '../config/lake-config.ts';
+import type { LakeIngestion } from '../ingestion/ingestion.ts';
 
 /** Metric period of the alarms. */
 export const ALARM_PERIOD = Duration.minutes(5);
-/** The transformer's own metrics (Powertools EMF, dimensions `service` and `department`). */
-export const TRANSFORMER_METRICS = ['RowsAccepted', 'RowsRejected', 'FilesRejected'] as const;
-/** The dimension the transformer's metrics are published per. */
-export const DEPARTMENT_DIMENSION = 'department';
 
 export interface LakeMonitoringProps {
   readonly ingestion: LakeIngestion;
@@ -132,19 +130,19 @@ export class LakeMonitoring extends Construct {
           }),
           new cloudwatch.GraphWidget({
             title: 'Rows accepted per department',
-            left: [perDepartment('RowsAccepted')],
+            left: [perDepartment(TRANSFORMER_METRICS.rowsAccepted)],
             width: 8,
           }),
         ],
         [
           new cloudwatch.GraphWidget({
             title: 'Rows rejected per department',
-            left: [perDepartment('RowsRejected')],
+            left: [perDepartment(TRANSFORMER_METRICS.rowsRejected)],
             width: 12,
           }),
           new cloudwatch.GraphWidget({
             title: 'Files rejected per department',
-            left: [perDepartment('FilesRejected')],
+            left: [perDepartment(TRANSFORMER_METRICS.filesRejected)],
             width: 12,
           }),
         ],

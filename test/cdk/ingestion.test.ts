@@ -10,12 +10,11 @@ import {
   DUCKDB_PACKAGES,
   duckdbBindingPackage,
   installedPackageDir,
-  TRANSFORMER_METRICS_NAMESPACE,
-  TRANSFORMER_SERVICE_NAME,
   TransformerFunction,
 } from '../../lib/ingestion/transformer-function.ts';
 import { LakeStorage } from '../../lib/storage/lake-storage.ts';
 import { DEFAULT_CONTRACTS_FILE, TRANSFORMER_ENV } from '../../src/ingest/env.ts';
+import { TRANSFORMER_METRICS_NAMESPACE, TRANSFORMER_SERVICE_NAME } from '../../src/ingest/metrics.ts';
 import { FIXTURE_HANDLER, fastStack } from './helpers.ts';
 
 function ingestionStack(props: Partial<ConstructorParameters<typeof LakeIngestion>[2]> = {}) {

@@ -5,12 +5,13 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decodeEventKey } from '../../lambdas/transformer/events.ts';
-import { type HandlerDeps, handleEvent, METRICS } from '../../lambdas/transformer/handle-event.ts';
+import { type HandlerDeps, handleEvent } from '../../lambdas/transformer/handle-event.ts';
 import { secretHashKey } from '../../lambdas/transformer/hash-key-secret.ts';
 import { CONTRACTS_BUNDLE_VERSION } from '../../src/ingest/contracts-bundle.ts';
 import { TRANSFORMER_ENV } from '../../src/ingest/env.ts';
 import { IngestConfigError } from '../../src/ingest/errors.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/ingest/local-s3.ts';
+import { TRANSFORMER_METRICS as METRICS } from '../../src/ingest/metrics.ts';
 import { readReport } from '../../src/ingest/process-upload.ts';
 import { curatedKey, uploadIdOf } from '../../src/lake/layout.ts';
 import { hmacHex } from '../../src/privacy/protect.ts';
