@@ -4,6 +4,7 @@
  * module's SQL, casts the others to the contract's types, and writes zstd Parquet.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
+import { fieldProtection } from '../src/contracts/protection.ts';
 import type { DatasetContract } from '../src/contracts/schema.ts';
 import { typedSql } from '../src/engine/fields.ts';
 import { protectSql } from '../src/privacy/protect.ts';
@@ -47,8 +48,8 @@ export function baselineCopySql(opts: {
     const header = [field.name, ...(field.headers ?? [])].find((h) => present.has(h));
     if (header === undefined) throw new Error(`${opts.inputPath}: no column for field "${field.name}"`);
     const expr = sqlIdent(header);
-    const value =
-      field.pii && field.pii !== 'none' ? protectSql(field, expr, opts.hashKey) : typedSql(field, expr);
+    const protection = fieldProtection(field);
+    const value = protection ? protectSql(protection, expr, opts.hashKey) : typedSql(field, expr);
     if (value !== null) columns.push(`${value} AS ${sqlIdent(field.name)}`);
   }
   return (

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { type CfnResource, Stack } from 'aws-cdk-lib';
 import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import { Construct } from 'constructs';
-import type { Classification } from '../catalog/dataset-table.ts';
+import type { Classification } from '../../src/lake/dataset-model.ts';
 import { LF_TAGS } from './lake-formation.ts';
 
 /** What an analyst may do with the tables a persona matches. */

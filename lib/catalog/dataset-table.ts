@@ -14,23 +14,20 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { contractHash } from '../../src/contracts/load.ts';
-import type { CLASSIFICATIONS, DatasetContract } from '../../src/contracts/schema.ts';
+import type { DatasetContract } from '../../src/contracts/schema.ts';
+import { datasetModel } from '../../src/lake/dataset-model.ts';
 import {
-  columnClassifications,
   glueColumns,
-  INGEST_DATE_COLUMN,
-  TABLE_PARAMETERS,
+  gluePartitionKeys,
   tableDescription,
-} from '../../src/lake/glue-columns.ts';
-import { curatedPrefix } from '../../src/lake/layout.ts';
+  tableParameters,
+} from '../../src/lake/glue-table.ts';
+import { PARTITION_COLUMN } from '../../src/lake/layout.ts';
 import { LF_TAGS } from '../access/lake-formation.ts';
 import { LAKE_DEFAULTS } from '../config/lake-config.ts';
 
-export type Classification = (typeof CLASSIFICATIONS)[number];
-
-/** The folder of a replace dataset's current-upload manifest (src/ingest/current-manifest.ts). */
-export const CURRENT_MANIFEST_DIR = '_current';
+/** Glue's longest parameter key. */
+export const MAX_PARAMETER_KEY = 255;
 
 export const PARQUET_FORMAT = {
   inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
@@ -75,8 +72,8 @@ export class DatasetTable extends Construct {
       );
     }
     const stack = Stack.of(this);
-    const prefix = curatedPrefix({ department: contract.department, dataset: contract.name });
-    const base = `s3://${props.curatedBucket.bucketName}/${prefix}`;
+    const model = datasetModel(contract);
+    const bucket = `s3://${props.curatedBucket.bucketName}/`;
     const replace = contract.mode === 'replace';
     const format = replace ? SYMLINK_FORMAT : PARQUET_FORMAT;
     this.tableName = contract.name;
@@ -84,22 +81,24 @@ export class DatasetTable extends Construct {
     const parameters: Record<string, string> = {
       EXTERNAL: 'TRUE',
       classification: 'parquet',
-      [TABLE_PARAMETERS.classification]: contract.classification,
-      [TABLE_PARAMETERS.owner]: contract.department,
-      [TABLE_PARAMETERS.contractHash]: contractHash(contract),
-      [TABLE_PARAMETERS.mode]: contract.mode,
-      [TABLE_PARAMETERS.title]: contract.title,
+      ...tableParameters(model),
     };
-    if (contract.primaryKey) parameters[TABLE_PARAMETERS.primaryKey] = contract.primaryKey.join(',');
+    const tooLong = Object.keys(parameters).find((k) => k.length > MAX_PARAMETER_KEY);
+    if (tooLong) {
+      throw new Error(
+        `datasets/${model.id}.yaml: the table parameter "${tooLong}" is longer than Glue's ${MAX_PARAMETER_KEY} characters: shorten the field name it names.`,
+      );
+    }
     if (!replace) {
+      const p = PARTITION_COLUMN;
       Object.assign(parameters, {
         'projection.enabled': 'true',
-        [`projection.${INGEST_DATE_COLUMN}.type`]: 'date',
-        [`projection.${INGEST_DATE_COLUMN}.format`]: 'yyyy-MM-dd',
-        [`projection.${INGEST_DATE_COLUMN}.range`]: `${start},NOW`,
-        [`projection.${INGEST_DATE_COLUMN}.interval`]: '1',
-        [`projection.${INGEST_DATE_COLUMN}.interval.unit`]: 'DAYS',
-        'storage.location.template': `${base}${INGEST_DATE_COLUMN}=\${${INGEST_DATE_COLUMN}}/`,
+        [`projection.${p}.type`]: 'date',
+        [`projection.${p}.format`]: 'yyyy-MM-dd',
+        [`projection.${p}.range`]: `${start},NOW`,
+        [`projection.${p}.interval`]: '1',
+        [`projection.${p}.interval.unit`]: 'DAYS',
+        'storage.location.template': `${bucket}${model.storage.curatedPrefix}${p}=\${${p}}/`,
       });
     }
 
@@ -108,20 +107,18 @@ export class DatasetTable extends Construct {
       databaseName: props.databaseName,
       tableInput: {
         name: this.tableName,
-        description: tableDescription(contract),
+        description: tableDescription(model),
         tableType: 'EXTERNAL_TABLE',
         parameters,
-        partitionKeys: replace
-          ? []
-          : [{ name: INGEST_DATE_COLUMN, type: 'string', comment: 'Day the upload was ingested (UTC).' }],
+        partitionKeys: gluePartitionKeys(model).map((c) => ({ ...c })),
         storageDescriptor: {
-          location: replace ? `${base}${CURRENT_MANIFEST_DIR}/` : base,
+          location: `${bucket}${model.storage.tablePrefix}`,
           inputFormat: format.inputFormat,
           outputFormat: format.outputFormat,
           serdeInfo: { serializationLibrary: format.serde, parameters: { 'serialization.format': '1' } },
           compressed: false,
           storedAsSubDirectories: false,
-          columns: glueColumns(contract).map((c) => ({ ...c })),
+          columns: glueColumns(model).map((c) => ({ ...c })),
         },
       },
     });
@@ -130,9 +127,9 @@ export class DatasetTable extends Construct {
     const table = this.tagAssociation('ClassificationTag', contract.classification);
     this.tagAssociations.push(table);
     const byClass = new Map<string, string[]>();
-    for (const [column, classification] of columnClassifications(contract)) {
+    for (const { name, classification } of model.columns) {
       if (classification === contract.classification) continue;
-      byClass.set(classification, [...(byClass.get(classification) ?? []), column]);
+      byClass.set(classification, [...(byClass.get(classification) ?? []), name]);
     }
     for (const [classification, columns] of [...byClass].sort(([a], [b]) => a.localeCompare(b))) {
       const assoc = this.tagAssociation(`${pascal(classification)}ColumnsTag`, classification, columns);

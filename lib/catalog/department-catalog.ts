@@ -9,7 +9,8 @@ import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { DatasetContract, Department } from '../../src/contracts/schema.ts';
-import { clip, MAX_TABLE_DESCRIPTION } from '../../src/lake/glue-columns.ts';
+import { clip, DATABASE_PARAMETERS, MAX_TABLE_DESCRIPTION } from '../../src/lake/glue-table.ts';
+import { curatedPrefix } from '../../src/lake/layout.ts';
 import { LF_TAGS } from '../access/lake-formation.ts';
 import { DatasetTable } from './dataset-table.ts';
 
@@ -82,8 +83,11 @@ export class DepartmentCatalog extends Construct {
           `${department.name}: datasets published to the public data lake`,
           MAX_TABLE_DESCRIPTION,
         ),
-        locationUri: `s3://${props.curatedBucket.bucketName}/curated/${department.id}/`,
-        parameters: { 'lake.department': department.id, 'lake.department_name': department.name },
+        locationUri: `s3://${props.curatedBucket.bucketName}/${curatedPrefix({ department: department.id })}`,
+        parameters: {
+          [DATABASE_PARAMETERS.department]: department.id,
+          [DATABASE_PARAMETERS.departmentName]: department.name,
+        },
         // Tables are governed by Lake Formation alone: no IAMAllowedPrincipals default.
         createTableDefaultPermissions: [],
       },

@@ -6,10 +6,12 @@ import { relative } from 'node:path';
 import type { DatasetContract } from '../contracts/schema.ts';
 import type { IngestReport } from '../engine/report.ts';
 import type { IngestLogger } from '../ingest/types.ts';
+import { datasetModel, type PublishedColumn, tableColumns } from '../lake/dataset-model.ts';
 import { type DatasetRef, landingKey } from '../lake/layout.ts';
-import { CatalogReader, catalogColumns, QueryError } from '../local/catalog.ts';
+import { CatalogReader, QueryError } from '../local/catalog-reader.ts';
 import { LocalLake, ReportTimeoutError } from '../local/local-lake.ts';
 import type {
+  ColumnInfo,
   DatasetDetail,
   DatasetInfo,
   LakeBackend,
@@ -127,29 +129,17 @@ export class LocalBackend implements LakeBackend {
 
   async dataset(ref: DatasetRef): Promise<DatasetDetail> {
     const contract = contractOf(this.contracts, ref, this.cwd);
+    const model = datasetModel(contract);
     const reader = await this.openReader();
-    const byName = new Map(contract.fields.map((f) => [f.name, f]));
     return {
       ...infoOf(contract, this.contracts),
       ...(await stats(reader, contract.department, contract.name)),
       description: contract.description ?? null,
       primaryKey: contract.primaryKey ?? [],
       format: contract.format.type,
-      location: `s3://${this.lake.buckets.curated}/curated/${ref.department}/${ref.dataset}/`,
+      location: `s3://${this.lake.buckets.curated}/${model.storage.curatedPrefix}`,
       table: `${ref.department}.${ref.dataset}`,
-      columns: catalogColumns(contract).map((c) => {
-        const f = byName.get(c.name);
-        const personal = f?.pii !== undefined && f.pii !== 'none';
-        return {
-          name: c.name,
-          type: c.type,
-          classification: f?.classification ?? contract.classification,
-          pii: personal ? (f?.pii ?? null) : null,
-          protect: personal ? (f?.protect ?? 'mask') : null,
-          description: f?.description ?? f?.title ?? (f ? null : (c.comment ?? null)),
-          ...(c.partition ? { partition: true } : {}),
-        };
-      }),
+      columns: tableColumns(model).map(columnInfo),
     };
   }
 
@@ -201,6 +191,19 @@ export class LocalBackend implements LakeBackend {
 
 const byKey = (a: { department: string; name: string }, b: { department: string; name: string }) =>
   `${a.department}/${a.name}`.localeCompare(`${b.department}/${b.name}`);
+
+/** A published column as `lake catalog` shows it. */
+export function columnInfo(c: PublishedColumn): ColumnInfo {
+  return {
+    name: c.name,
+    type: c.type.glue,
+    classification: c.classification,
+    pii: c.protection?.pii ?? null,
+    protect: c.protection?.action ?? null,
+    description: c.description ?? c.title,
+    ...(c.role === 'partition' ? { partition: true } : {}),
+  };
+}
 
 function infoOf(contract: DatasetContract, set: ContractSet): DatasetInfo {
   const owner = set.departments.find((d) => d.id === contract.department)?.name ?? contract.department;

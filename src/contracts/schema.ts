@@ -46,6 +46,11 @@ export const DEFAULT_FORMATS = {
 export const DEFAULT_TRUE_VALUES = ['true', 'True', 'TRUE', '1'];
 export const DEFAULT_FALSE_VALUES = ['false', 'False', 'FALSE', '0'];
 
+/** True for a declared kind of personal data (`none` opts a field out of detection). */
+export function isPersonalKind(pii: string | undefined): pii is Exclude<PiiKind, 'none'> {
+  return pii !== undefined && pii !== 'none';
+}
+
 /** A plain object (a YAML mapping), as opposed to null, an array or a scalar. */
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -137,7 +142,7 @@ export const fieldSchema = z
       });
     }
     const knownProtect = (PROTECT_ACTIONS as readonly string[]).includes(f.protect ?? '');
-    if (knownProtect && f.protect !== 'keep' && (!f.pii || f.pii === 'none')) {
+    if (knownProtect && f.protect !== 'keep' && !isPersonalKind(f.pii)) {
       ctx.addIssue({
         code: 'custom',
         path: ['protect'],

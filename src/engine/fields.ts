@@ -2,30 +2,19 @@
  * From a contract's fields to DuckDB SQL: the typed value of each field, one boolean per failed rule,
  * the row's error list (for quarantine) and the protected published value.
  */
+import type { Protection } from '../contracts/protection.ts';
 import {
-  type DatasetContract,
   DEFAULT_FALSE_VALUES,
   DEFAULT_FORMATS,
   DEFAULT_TRUE_VALUES,
   type FieldContract,
-  type FieldType,
-  type ProtectAction,
+  type PiiKind,
 } from '../contracts/schema.ts';
-import { protectAction, protectSql } from '../privacy/protect.ts';
+import { COLUMN_TYPES } from '../lake/column-types.ts';
+import type { DatasetModel, PublishedColumn } from '../lake/dataset-model.ts';
+import { protectSql } from '../privacy/protect.ts';
 import { EngineError } from './errors.ts';
 import { ident, lit, litList } from './sql.ts';
-
-/** The DuckDB type a field is checked as (the published type too, but for time, published as text). */
-export const SQL_TYPES: Record<FieldType, string> = {
-  string: 'VARCHAR',
-  number: 'DOUBLE',
-  integer: 'BIGINT',
-  boolean: 'BOOLEAN',
-  date: 'DATE',
-  datetime: 'TIMESTAMP',
-  time: 'TIME',
-  year: 'INTEGER',
-};
 
 /** How one contract field is read, checked and published. */
 export interface FieldPlan {
@@ -36,9 +25,13 @@ export interface FieldPlan {
   /** The header spelling found in the file. */
   header: string | null;
   required: boolean;
-  /** The field as protected: declared PII, or an undeclared column masked by policy. */
-  protectedAs: FieldContract | null;
-  action: ProtectAction | null;
+  /**
+   * How the field's values are protected wherever they are written: the dataset model's (declared personal
+   * data), or masking for an undeclared column the scan flagged; null when neither.
+   */
+  protection: Protection | null;
+  /** The field's published column (the dataset model's), or null when it is dropped. */
+  column: PublishedColumn | null;
 }
 
 export interface Rule {
@@ -52,11 +45,10 @@ export interface Rule {
 
 const v = (p: FieldPlan) => ident(`v${p.index}`);
 const t = (p: FieldPlan) => ident(`t${p.index}`);
-export const flagName = (i: number) => ident(`f${i}`);
 
 /** The value shown in a message: quoted and shortened, or withheld for personal data. */
 function shown(p: FieldPlan): string {
-  if (p.protectedAs) return `'the value'`;
+  if (p.protection) return `'the value'`;
   return `'"' || CASE WHEN length(${v(p)}) > 60 THEN left(${v(p)}, 57) || '...' ELSE ${v(p)} END || '"'`;
 }
 
@@ -109,7 +101,7 @@ function boundLiteral(f: FieldContract, key: string, value: unknown, file: strin
     case 'date':
     case 'datetime':
     case 'time': {
-      const tp = SQL_TYPES[f.type];
+      const tp = COLUMN_TYPES[f.type].checked;
       if (typeof value !== 'string')
         throw new EngineError(`${where}: write the bound as an ISO ${f.type} string`);
       return `CAST(${lit(value)} AS ${tp})`;
@@ -128,31 +120,37 @@ function enumLiteral(f: FieldContract, values: readonly (string | number | boole
   if (f.type === 'integer' || f.type === 'number' || f.type === 'year') {
     return `[${values.map((x) => String(Number(x))).join(', ')}]`;
   }
-  return `[${values.map((x) => `CAST(${lit(String(x))} AS ${SQL_TYPES[f.type]})`).join(', ')}]`;
+  return `[${values.map((x) => `CAST(${lit(String(x))} AS ${COLUMN_TYPES[f.type].checked})`).join(', ')}]`;
 }
 
+/**
+ * One plan per field of the dataset model, in contract order. `maskedUndeclared` holds the fields the
+ * personal-data scan flagged and the contract's policy masks (string fields, so their type is unchanged).
+ */
 export function planFields(
-  contract: DatasetContract,
+  model: DatasetModel,
   mapping: Map<string, { source: string; header: string } | null>,
-  maskedUndeclared: Map<string, FieldContract['pii']>,
+  maskedUndeclared: Map<string, Exclude<PiiKind, 'none'>>,
 ): FieldPlan[] {
-  const pk = new Set(contract.primaryKey ?? []);
-  return contract.fields.map((field, index) => {
+  const pk = new Set(model.contract.primaryKey ?? []);
+  return model.fields.map(({ field, protection, column }, index) => {
     const m = mapping.get(field.name) ?? null;
-    let protectedAs: FieldContract | null = null;
-    if (field.pii && field.pii !== 'none') protectedAs = field;
     const flagged = maskedUndeclared.get(field.name);
-    if (!protectedAs && flagged) protectedAs = { ...field, pii: flagged, protect: 'mask' };
     return {
       field,
       index,
       source: m?.source ?? null,
       header: m?.header ?? null,
       required: field.constraints?.required === true || pk.has(field.name),
-      protectedAs,
-      action: protectedAs ? protectAction(protectedAs) : null,
+      protection: protection ?? (flagged ? { pii: flagged, action: 'mask' } : null),
+      column,
     };
   });
+}
+
+/** True when the field's values are written as they are (typed), not rewritten by its protection. */
+function inClear(p: FieldPlan): boolean {
+  return !p.protection || p.protection.action === 'keep';
 }
 
 /** The first projection: each field's VARCHAR value (empty means missing) and its typed value. */
@@ -228,25 +226,28 @@ export function fieldRules(plans: FieldPlan[], file: string): Rule[] {
   return rules;
 }
 
-/** The published value of a field (typed, or protected as VARCHAR); null when the field is dropped. */
+/**
+ * The published value of a field, of its column's type (typed, or protected as VARCHAR); null when the
+ * field is dropped. A type published differently from how it is checked (a time, as text) is cast.
+ */
 export function publishedSql(p: FieldPlan, hashKey: Buffer): string | null {
-  if (!p.protectedAs || p.action === 'keep') {
-    // Athena cannot read Parquet TIME: a time is published as its 'HH:MM:SS' text (a Glue string).
-    return p.field.type === 'time' ? `CAST(${t(p)} AS VARCHAR)` : t(p);
-  }
-  return protectSql(p.protectedAs, v(p), hashKey);
+  if (!p.column) return null;
+  if (!inClear(p)) return protectSql(p.protection as Protection, v(p), hashKey);
+  const published = p.column.type.duckdb;
+  return published === COLUMN_TYPES[p.field.type].checked ? t(p) : `CAST(${t(p)} AS ${published})`;
 }
 
 /** The quarantined value of a field: its text as uploaded, protected as it would be when published. */
 export function quarantinedSql(p: FieldPlan, hashKey: Buffer): string | null {
-  if (!p.protectedAs || p.action === 'keep') return v(p);
-  return protectSql(p.protectedAs, v(p), hashKey);
+  if (inClear(p)) return v(p);
+  return protectSql(p.protection as Protection, v(p), hashKey);
+}
+
+/** True when the field's published values keep equality with its typed values (in clear, or hashed). */
+export function keyPublished(p: FieldPlan): boolean {
+  return inClear(p) || p.protection?.action === 'hash';
 }
 
 export function typedRef(p: FieldPlan): string {
   return t(p);
-}
-
-export function valueRef(p: FieldPlan): string {
-  return v(p);
 }

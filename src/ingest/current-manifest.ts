@@ -13,18 +13,12 @@
  * conditional on the manifest read, so two uploads finishing at once cannot both win.
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { curatedPrefix, type DatasetRef } from '../lake/layout.ts';
+import { currentManifestKey, type DatasetRef } from '../lake/layout.ts';
 import { IngestError } from './errors.ts';
 import { isPreconditionFailed, readText } from './s3-objects.ts';
 
-export const CURRENT_MANIFEST_DIR = '_current';
 /** Attempts at the conditional write before giving up (each attempt re-reads the manifest). */
 const MAX_ATTEMPTS = 5;
-
-/** Key of the current-upload manifest of a dataset (in the curated bucket). */
-export function currentManifestKey(ref: DatasetRef): string {
-  return `${curatedPrefix(ref)}${CURRENT_MANIFEST_DIR}/manifest`;
-}
 
 /** The manifest's text: one s3:// URI per line. */
 export function manifestText(bucket: string, keys: readonly string[]): string {

@@ -18,10 +18,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { contractHash } from '../contracts/load.ts';
+import { contractHash } from '../contracts/contract-hash.ts';
 import type { DatasetContract } from '../contracts/schema.ts';
 import type { IngestReport } from '../engine/report.ts';
-import { outputKeys, transformFile } from '../engine/transform.ts';
+import { transformFile } from '../engine/transform.ts';
+import { datasetModel } from '../lake/dataset-model.ts';
 import {
   type DatasetRef,
   parseLandingKey,
@@ -204,7 +205,7 @@ async function transformAndPublish(deps: ProcessUploadDeps, job: TransformJob): 
   }
   // An earlier attempt at this upload may have published an output this one did not (the contract changed
   // between the attempts): remove it, or its rows would be counted twice.
-  const keys = outputKeys(job.contract, job.uploadId, job.at);
+  const keys = datasetModel(job.contract).outputKeys(job.uploadId, job.at);
   for (const kind of ['curated', 'quarantine'] as const) {
     if (report.outputs.some((o) => o.kind === kind)) continue;
     if (await exists(s3, bucketOf[kind], keys[kind])) {
@@ -307,7 +308,7 @@ export async function listReports(
   dataset?: string,
 ): Promise<ReportEntry[]> {
   if (dataset && !department) throw new Error('listReports: a dataset needs its department');
-  const prefix = department ? reportsPrefix(department, dataset) : 'reports/';
+  const prefix = reportsPrefix(department, dataset);
   const entries: ReportEntry[] = [];
   for await (const o of listObjects(s3, bucket, prefix)) {
     const m = o.Key ? /^reports\/([^/]+)\/([^/]+)\/([^/]+)\.json$/.exec(o.Key) : null;

@@ -15,6 +15,27 @@ import { ID_PATTERN } from '../contracts/schema.ts';
 export const ZONES = ['landing', 'raw', 'curated', 'quarantine', 'reports'] as const;
 export type Zone = (typeof ZONES)[number];
 
+/** The first path segment of every key of a zone, with its slash. */
+export const ZONE_PREFIX: Readonly<Record<Zone, string>> = {
+  landing: 'landing/',
+  raw: 'raw/',
+  curated: 'curated/',
+  quarantine: 'quarantine/',
+  reports: 'reports/',
+};
+
+/** Where Athena writes query results, in the query-results bucket: athena/<audience>/... */
+export const QUERY_RESULTS_PREFIX = 'athena/';
+
+/** The date partition column of every dated key, and of append tables: `ingest_date=YYYY-MM-DD`. */
+export const PARTITION_COLUMN = 'ingest_date';
+
+/**
+ * The folder of a replace dataset's current-upload manifest, under its curated prefix. It starts with
+ * `_`, which Hive and Athena skip when they list the dataset's partitions.
+ */
+export const CURRENT_MANIFEST_DIR = '_current';
+
 export interface DatasetRef {
   department: string;
   dataset: string;
@@ -25,8 +46,18 @@ export function ingestDate(at: Date): string {
   return at.toISOString().slice(0, 10);
 }
 
+/** `<zone>/<department>/` or `<zone>/<department>/<dataset>/`. */
+function zonePrefix(zone: Zone, department: string, dataset?: string): string {
+  return dataset ? `${ZONE_PREFIX[zone]}${department}/${dataset}/` : `${ZONE_PREFIX[zone]}${department}/`;
+}
+
+/** `ingest_date=<d>/` of a time. */
+function partitionSegment(at: Date): string {
+  return `${PARTITION_COLUMN}=${ingestDate(at)}/`;
+}
+
 export function landingPrefix(department: string, dataset?: string): string {
-  return dataset ? `landing/${department}/${dataset}/` : `landing/${department}/`;
+  return zonePrefix('landing', department, dataset);
 }
 
 export function landingKey(ref: DatasetRef, file: string): string {
@@ -36,7 +67,7 @@ export function landingKey(ref: DatasetRef, file: string): string {
 /** The department, dataset and file name of a landing key, or null when the key is not one. */
 export function parseLandingKey(key: string): (DatasetRef & { file: string }) | null {
   const parts = key.split('/');
-  if (parts.length < 4 || parts[0] !== 'landing') return null;
+  if (parts.length < 4 || `${parts[0]}/` !== ZONE_PREFIX.landing) return null;
   const [, department, dataset, ...rest] = parts;
   const file = rest.join('/');
   if (!ID_PATTERN.test(department) || !ID_PATTERN.test(dataset) || file === '' || file.endsWith('/'))
@@ -46,23 +77,34 @@ export function parseLandingKey(key: string): (DatasetRef & { file: string }) | 
 
 export function rawKey(ref: DatasetRef, uploadId: string, at: Date, file: string): string {
   const name = file.split('/').pop() ?? file;
-  return `raw/${ref.department}/${ref.dataset}/ingest_date=${ingestDate(at)}/${uploadId}/${name}`;
+  return `${zonePrefix('raw', ref.department, ref.dataset)}${partitionSegment(at)}${uploadId}/${name}`;
 }
 
-export function curatedPrefix(ref: DatasetRef): string {
-  return `curated/${ref.department}/${ref.dataset}/`;
+/** `curated/<department>/` (a department's database location) or `curated/<department>/<dataset>/`. */
+export function curatedPrefix(ref: DatasetRef | { department: string; dataset?: undefined }): string {
+  return zonePrefix('curated', ref.department, ref.dataset);
 }
 
 export function curatedKey(ref: DatasetRef, uploadId: string, at: Date): string {
-  return `${curatedPrefix(ref)}ingest_date=${ingestDate(at)}/${uploadId}.parquet`;
+  return `${curatedPrefix(ref)}${partitionSegment(at)}${uploadId}.parquet`;
+}
+
+/** The folder of a replace dataset's current-upload manifest. */
+export function currentManifestPrefix(ref: DatasetRef): string {
+  return `${curatedPrefix(ref)}${CURRENT_MANIFEST_DIR}/`;
+}
+
+/** Key of a replace dataset's current-upload manifest (in the curated bucket). */
+export function currentManifestKey(ref: DatasetRef): string {
+  return `${currentManifestPrefix(ref)}manifest`;
 }
 
 export function quarantineKey(ref: DatasetRef, uploadId: string, at: Date): string {
-  return `quarantine/${ref.department}/${ref.dataset}/ingest_date=${ingestDate(at)}/${uploadId}.parquet`;
+  return `${zonePrefix('quarantine', ref.department, ref.dataset)}${partitionSegment(at)}${uploadId}.parquet`;
 }
 
-export function reportsPrefix(department: string, dataset?: string): string {
-  return dataset ? `reports/${department}/${dataset}/` : `reports/${department}/`;
+export function reportsPrefix(department?: string, dataset?: string): string {
+  return department ? zonePrefix('reports', department, dataset) : ZONE_PREFIX.reports;
 }
 
 export function reportKey(ref: DatasetRef, uploadId: string): string {

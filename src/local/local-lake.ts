@@ -13,7 +13,7 @@ import { LOCAL_BUCKETS, type LocalS3, localS3Client, startLocalS3 } from '../ing
 import { listReports, processUpload, readReport } from '../ingest/process-upload.ts';
 import { listObjects, normalizeEtag } from '../ingest/s3-objects.ts';
 import type { IngestLogger, LakeBuckets, ProcessResult } from '../ingest/types.ts';
-import { type DatasetRef, parseLandingKey, uploadIdOf } from '../lake/layout.ts';
+import { type DatasetRef, parseLandingKey, uploadIdOf, ZONE_PREFIX } from '../lake/layout.ts';
 import { type CatalogFiles, syncCatalog } from './catalog.ts';
 import {
   ensureLakeDirs,
@@ -157,7 +157,7 @@ export class LocalLake {
       });
       lake.stops.unshift(() => removeServerInfo(paths, process.pid));
       // Uploads that arrived while the lake was stopped mid-way are processed now (the others are duplicates).
-      for await (const o of listObjects(s3, server.buckets.landing, 'landing/')) {
+      for await (const o of listObjects(s3, server.buckets.landing, ZONE_PREFIX.landing)) {
         if (o.Key) onCreated({ bucket: server.buckets.landing, key: o.Key });
       }
     }
@@ -206,7 +206,7 @@ export class LocalLake {
    */
   async resubmitUnreported(): Promise<string[]> {
     const keys: string[] = [];
-    for await (const o of listObjects(this.s3, this.buckets.landing, 'landing/')) {
+    for await (const o of listObjects(this.s3, this.buckets.landing, ZONE_PREFIX.landing)) {
       const ref = o.Key ? parseLandingKey(o.Key) : null;
       if (!o.Key || !ref) continue;
       if (await this.readReport(ref, await this.uploadIdOf(o.Key))) continue;

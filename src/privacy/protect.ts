@@ -2,7 +2,8 @@
  * Protection of declared personal data: the SQL the transform engine runs per column, and JavaScript
  * twins that compute the same values (the reference for tests and for single values).
  *
- * The action is the field's `protect`, or `mask` when the field declares a `pii` kind other than `none`:
+ * Each takes a column's Protection (its kind of personal data and action), as the dataset model decides it
+ * (src/contracts/protection.ts); nothing here decides whether a column is personal:
  * - keep: the value as it is;
  * - drop: no column (protectSql returns null, protectValue undefined);
  * - hash: HMAC-SHA256 (hex) of the canonical form, keyed by the lake's secret, so the same person
@@ -11,7 +12,8 @@
  *   character (张三丰 -> 张**), address its first 6 characters then '***', other becomes '***'.
  */
 import { createHash, createHmac } from 'node:crypto';
-import type { DetectedPiiKind, FieldContract, PiiKind, ProtectAction } from '../contracts/schema.ts';
+import type { Protection } from '../contracts/protection.ts';
+import type { DetectedPiiKind, PiiKind } from '../contracts/schema.ts';
 import {
   codePointLength,
   type Detector,
@@ -47,12 +49,6 @@ export function hmacSql(expr: string, key: Buffer): string {
   return `sha256(unhex('${opad}') || unhex(sha256(unhex('${ipad}') || encode(${expr}))))`;
 }
 
-/** The effective action for a field: its `protect`, else `mask` when it declares PII, else `keep`. */
-export function protectAction(field: FieldContract): ProtectAction {
-  if (field.protect) return field.protect;
-  return field.pii && field.pii !== 'none' ? 'mask' : 'keep';
-}
-
 function detectorOf(kind: PiiKind | undefined): Detector | undefined {
   return kind && kind in DETECTORS ? DETECTORS[kind as DetectedPiiKind] : undefined;
 }
@@ -62,11 +58,11 @@ function detectorOf(kind: PiiKind | undefined): Detector | undefined {
  * The trimmed or normalized value sits in the first WHEN of each CASE, so that DuckDB computes it once
  * per row however often the expression names it.
  */
-export function protectSql(field: FieldContract, expr: string, key: Buffer): string | null {
-  const action = protectAction(field);
+export function protectSql(protection: Protection, expr: string, key: Buffer): string | null {
+  const { action, pii } = protection;
   if (action === 'keep') return expr;
   if (action === 'drop') return null;
-  const detector = detectorOf(field.pii);
+  const detector = detectorOf(pii);
   if (action === 'hash') {
     const n = detector ? detector.sqlNormalize(expr) : sqlTrim(expr);
     // Empty stays empty (NULL stays NULL): a hash of nothing would look like data and join everything.
@@ -74,7 +70,7 @@ export function protectSql(field: FieldContract, expr: string, key: Buffer): str
   }
   if (detector) return detector.sqlMask(expr);
   const t = sqlTrim(expr);
-  switch (field.pii) {
+  switch (pii) {
     case 'person_name':
       return `CASE WHEN ${t} = '' THEN '' ELSE left(${t}, 1) || repeat('*', length(${t}) - 1) END`;
     case 'address':
@@ -87,15 +83,15 @@ export function protectSql(field: FieldContract, expr: string, key: Buffer): str
 
 /** JavaScript twin of protectSql: the protected value, or undefined when the column is dropped. */
 export function protectValue(
-  field: FieldContract,
+  protection: Protection,
   value: string | null,
   key: Buffer,
 ): string | null | undefined {
-  const action = protectAction(field);
+  const { action, pii } = protection;
   if (action === 'keep') return value;
   if (action === 'drop') return undefined;
   if (value === null) return null;
-  const detector = detectorOf(field.pii);
+  const detector = detectorOf(pii);
   if (action === 'hash') {
     const n = detector ? detector.normalize(value) : trimText(value);
     return n === '' ? '' : hmacHex(key, n);
@@ -103,7 +99,7 @@ export function protectValue(
   if (detector) return detector.mask(value);
   const t = trimText(value);
   if (t === '') return '';
-  switch (field.pii) {
+  switch (pii) {
     case 'person_name':
       return leftCodePoints(t, 1) + '*'.repeat(codePointLength(t) - 1);
     case 'address':

@@ -4,74 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { DatasetTable, PARQUET_FORMAT, SYMLINK_FORMAT } from '../../lib/catalog/dataset-table.ts';
 import { DepartmentCatalog } from '../../lib/catalog/department-catalog.ts';
 import { LAKE_DEFAULTS } from '../../lib/config/lake-config.ts';
-import { contractHash, type DatasetContract, datasetSchema, FIELD_TYPES } from '../../src/contracts/index.ts';
-import { SQL_TYPES } from '../../src/engine/fields.ts';
-import { CURRENT_MANIFEST_DIR, currentManifestKey } from '../../src/ingest/current-manifest.ts';
-import {
-  clip,
-  GLUE_TYPES,
-  glueColumns,
-  LINEAGE_COLUMNS,
-  publishedType,
-  TABLE_PARAMETERS,
-} from '../../src/lake/glue-columns.ts';
+import { contractHash, type DatasetContract } from '../../src/contracts/index.ts';
+import { columnFactKey, TABLE_PARAMETERS } from '../../src/lake/glue-table.ts';
+import { CURRENT_MANIFEST_DIR, currentManifestKey } from '../../src/lake/layout.ts';
 import { buildFixtureLake, fastStack, fixtureInputs } from './helpers.ts';
 
 const inputs = fixtureInputs();
 const contract = (name: string) => inputs.datasets.find((d) => d.name === name) as DatasetContract;
-
-describe('glue columns', () => {
-  it('maps every contract type to the Glue type of what the engine publishes', () => {
-    expect(Object.keys(GLUE_TYPES).sort()).toEqual([...FIELD_TYPES].sort());
-    // Same families as the engine's SQL types; TIME is published as text (Athena reads no Parquet TIME).
-    const expected: Record<string, string> = {
-      VARCHAR: 'string',
-      DOUBLE: 'double',
-      BIGINT: 'bigint',
-      BOOLEAN: 'boolean',
-      DATE: 'date',
-      TIMESTAMP: 'timestamp',
-      INTEGER: 'int',
-      TIME: 'string',
-    };
-    for (const type of FIELD_TYPES) expect(GLUE_TYPES[type], type).toBe(expected[SQL_TYPES[type]]);
-  });
-
-  it('publishes masked and hashed fields as strings, keeps kept ones typed and drops dropped ones', () => {
-    const f = (extra: object) =>
-      datasetSchema.parse({ name: 'x', department: 'd', title: 't', fields: [{ name: 'a', ...extra }] })
-        .fields[0];
-    expect(publishedType(f({ type: 'integer', pii: 'other', protect: 'mask' }))).toBe('string');
-    expect(publishedType(f({ type: 'date', pii: 'other', protect: 'hash' }))).toBe('string');
-    expect(publishedType(f({ type: 'integer', pii: 'other' }))).toBe('string');
-    expect(publishedType(f({ type: 'year', pii: 'other', protect: 'keep' }))).toBe('int');
-    expect(publishedType(f({ type: 'integer', pii: 'none' }))).toBe('bigint');
-    expect(publishedType(f({ type: 'string', pii: 'cn_mobile', protect: 'drop' }))).toBeNull();
-  });
-
-  it('lists the contract columns in order, then the lineage columns, with comments from titles', () => {
-    const columns = glueColumns(contract('visits'));
-    expect(columns.map((c) => [c.name, c.type])).toEqual([
-      ['visit_id', 'bigint'],
-      ['patient_id', 'string'],
-      ['visited_at', 'timestamp'],
-      ['opening_time', 'string'],
-      ['insured', 'boolean'],
-      ['birth_year', 'int'],
-      ['_upload_id', 'string'],
-      ['_source_line', 'bigint'],
-      ['_ingested_at', 'timestamp'],
-    ]);
-    expect(columns.at(-3)).toEqual(LINEAGE_COLUMNS[0]);
-    expect(columns[1].comment).toBe('personal data (cn_resident_id), hashed');
-    expect(glueColumns(contract('clinics'))[0].comment).toBe('Clinic licence number');
-  });
-
-  it('clips long comments to Glue limits', () => {
-    expect(clip('x'.repeat(300), 255)).toHaveLength(255);
-    expect(clip('short', 255)).toBe('short');
-  });
-});
 
 describe('DatasetTable', () => {
   const lake = buildFixtureLake();
@@ -89,7 +28,7 @@ describe('DatasetTable', () => {
     const input = visits.TableInput;
     expect(input.TableType).toBe('EXTERNAL_TABLE');
     expect(input.PartitionKeys).toEqual([
-      { Name: 'ingest_date', Type: 'string', Comment: 'Day the upload was ingested (UTC).' },
+      { Name: 'ingest_date', Type: 'string', Comment: 'Day the upload was ingested (UTC), YYYY-MM-DD.' },
     ]);
     expect(input.StorageDescriptor).toMatchObject({
       InputFormat: PARQUET_FORMAT.inputFormat,
@@ -114,7 +53,16 @@ describe('DatasetTable', () => {
       [TABLE_PARAMETERS.mode]: 'append',
       [TABLE_PARAMETERS.contractHash]: contractHash(contract('visits')),
       [TABLE_PARAMETERS.title]: 'Outpatient visits',
+      [TABLE_PARAMETERS.format]: 'csv',
+      // Each column's facts, read back by the AWS backend (CloudFormation cannot set column Parameters).
+      [columnFactKey('patient_id', 'pii')]: 'cn_resident_id',
+      [columnFactKey('patient_id', 'protect')]: 'hash',
+      [columnFactKey('patient_id', 'classification')]: 'internal',
+      [columnFactKey('_upload_id', 'classification')]: 'internal',
+      [columnFactKey('ingest_date', 'classification')]: 'internal',
     });
+    expect(input.Parameters[columnFactKey('visit_id', 'pii')]).toBeUndefined();
+    expect(input.Parameters[columnFactKey('patient_mobile', 'classification')]).toBeUndefined();
     expect(input.StorageDescriptor.Columns.map((c: { Name: string }) => c.Name)).not.toContain(
       'patient_mobile',
     );

@@ -11,19 +11,28 @@ import {
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { GetTableCommand, GetTablesCommand, GlueClient } from '@aws-sdk/client-glue';
+import { GetDatabaseCommand, GetTableCommand, GetTablesCommand, GlueClient } from '@aws-sdk/client-glue';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as s3Bucket from 'aws-cdk-lib/aws-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DepartmentCatalog } from '../../lib/catalog/department-catalog.ts';
+import type { ColumnInfo } from '../../src/cli/backend.ts';
 import type { RunHooks } from '../../src/cli/context.ts';
 import { EXIT } from '../../src/cli/errors.ts';
-import { loadDatasets } from '../../src/contracts/index.ts';
+import { columnInfo } from '../../src/cli/local-backend.ts';
+import { datasetSchema, loadDatasets } from '../../src/contracts/index.ts';
 import type { IngestReport } from '../../src/engine/report.ts';
 import { LOCAL_BUCKETS, LOCAL_CREDENTIALS, type LocalS3, startLocalS3 } from '../../src/ingest/local-s3.ts';
 import { processUpload } from '../../src/ingest/process-upload.ts';
+import { datasetModel, tableColumns } from '../../src/lake/dataset-model.ts';
+import { fastStack } from '../cdk/helpers.ts';
 import { lake, ROOT, tempLakeDir } from './helpers.ts';
+
+const OWNER_NAME = '贵州省卫生健康委员会 (Provincial Health Commission)';
 
 const sts = mockClient(STSClient);
 const athena = mockClient(AthenaClient);
@@ -331,11 +340,18 @@ describe('queries on Athena', () => {
 });
 
 describe('the catalog from Glue', () => {
+  const OWNER = '贵州省卫生健康委员会 (Provincial Health Commission)';
   const table = (name: string, params: Record<string, string>, partition = false) => ({
     Name: name,
     DatabaseName: 'health',
     Description: `${name} description`,
-    Parameters: { classification: 'parquet', ...params },
+    Parameters: {
+      classification: 'parquet',
+      'lake.column.license_holder_id.pii': 'cn_resident_id',
+      'lake.column.license_holder_id.protect': 'mask',
+      'lake.column.license_holder_id.classification': 'restricted',
+      ...params,
+    },
     PartitionKeys: partition
       ? [{ Name: 'ingest_date', Type: 'string', Comment: 'Day the upload was ingested (UTC).' }]
       : [],
@@ -343,14 +359,17 @@ describe('the catalog from Glue', () => {
       Location: `s3://lake-curated/curated/health/${name}/_current/`,
       Columns: [
         { Name: 'clinic_id', Type: 'string' },
-        { Name: 'license_holder_id', Type: 'string', Comment: 'personal data (cn_resident_id), masked' },
+        // The comment is for people; the facts are the table's parameters.
+        { Name: 'license_holder_id', Type: 'string', Comment: 'Licence holder' },
         { Name: 'beds', Type: 'bigint' },
       ],
     },
   });
 
-  it('lists every table of every department database, page by page', async () => {
+  it('lists every table of every department database, page by page, owned as the database says', async () => {
     glue
+      .on(GetDatabaseCommand, { Name: 'health' })
+      .resolves({ Database: { Name: 'health', Parameters: { 'lake.department_name': OWNER } } })
       .on(GetTablesCommand, { DatabaseName: 'health', NextToken: undefined })
       .resolves({
         TableList: [
@@ -383,7 +402,7 @@ describe('the catalog from Glue', () => {
           department: 'health',
           name: 'clinics',
           title: 'Licensed medical clinics',
-          owner: '贵州省卫生健康委员会 (Provincial Health Commission)',
+          owner: OWNER,
           classification: 'public',
           mode: 'replace',
           rows: null,
@@ -394,7 +413,7 @@ describe('the catalog from Glue', () => {
           department: 'health',
           name: 'pharmacies',
           title: 'Pharmacies',
-          owner: '贵州省卫生健康委员会 (Provincial Health Commission)',
+          owner: OWNER,
           classification: 'internal',
           mode: 'append',
           rows: null,
@@ -407,17 +426,23 @@ describe('the catalog from Glue', () => {
       { DatabaseName: 'health', NextToken: undefined },
       { DatabaseName: 'health', NextToken: 'n2' },
     ]);
+    // Asked once per department that has tables, not once per table.
+    expect(glue.commandCalls(GetDatabaseCommand).map((c) => c.args[0].input)).toEqual([{ Name: 'health' }]);
   });
 
-  it('describes one table: columns, personal data, and its rows from Athena', async () => {
+  it('describes one table from Glue alone: columns, personal data, and its rows from Athena', async () => {
     glue.on(GetTableCommand, { DatabaseName: 'health', Name: 'clinics' }).resolves({
       Table: table('clinics', {
         'lake.title': 'Licensed medical clinics',
         'lake.classification': 'public',
         'lake.mode': 'replace',
         'lake.primary_key': 'clinic_id',
+        'lake.format': 'csv',
       }),
     });
+    glue
+      .on(GetDatabaseCommand, { Name: 'health' })
+      .resolves({ Database: { Name: 'health', Parameters: { 'lake.department_name': OWNER } } });
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-3' });
     athena.on(GetQueryExecutionCommand).resolves({
       QueryExecution: { QueryExecutionId: 'q-3', StatementType: 'DML', Status: { State: 'SUCCEEDED' } },
@@ -436,10 +461,16 @@ describe('the catalog from Glue', () => {
         ],
       },
     });
-    const r = await lake(['catalog', 'health/clinics', '--json', ...datasets], { cwd: dir, hooks });
+    // No contract files: a deployed table is described from what Glue stores.
+    const r = await lake(['catalog', 'health/clinics', '--json', '--datasets', join(dir, 'none')], {
+      cwd: dir,
+      hooks,
+    });
     expect(r.code).toBe(0);
     expect(r.json()).toMatchObject({
       table: 'health.clinics',
+      owner: OWNER,
+      format: 'csv',
       rows: 521,
       lastIngested: '2026-11-28 08:00:00.000',
       primaryKey: ['clinic_id'],
@@ -460,6 +491,86 @@ describe('the catalog from Glue', () => {
       QueryString: 'SELECT count(*) AS n, max(_ingested_at) AS last FROM "health"."clinics"',
       WorkGroup: 'publicdatalake-query-workgroup',
     });
+  });
+});
+
+describe('the same dataset model, locally and deployed', () => {
+  // A hashed resident ID with a description long enough to cut the Glue comment.
+  const contract = datasetSchema.parse({
+    name: 'residents',
+    department: 'health',
+    title: 'Residents served',
+    classification: 'internal',
+    mode: 'append',
+    fields: [
+      { name: 'resident_key', type: 'string', constraints: { required: true } },
+      {
+        name: 'resident_id',
+        pii: 'cn_resident_id',
+        protect: 'hash',
+        classification: 'restricted',
+        description: `居民身份证号码，经密钥哈希处理后仍可跨数据集关联。${'x'.repeat(400)}`,
+      },
+      { name: 'mobile', pii: 'cn_mobile' },
+      { name: 'bank_card', pii: 'bank_card', protect: 'drop' },
+      { name: 'birth_year', type: 'year', pii: 'other', protect: 'keep', classification: 'public' },
+      { name: 'visits', type: 'integer' },
+    ],
+  });
+
+  /** The Glue database and table the stack synthesizes for the contract (as CloudFormation would create them). */
+  function synthesized() {
+    const stack = fastStack();
+    new DepartmentCatalog(stack, 'Catalog', {
+      department: { id: 'health', name: OWNER_NAME, uploaders: [] },
+      datasets: [contract],
+      curatedBucket: s3Bucket.Bucket.fromBucketName(stack, 'Curated', 'lake-curated'),
+      tag: false,
+    });
+    const template = Template.fromStack(stack);
+    const [database] = Object.values(template.findResources('AWS::Glue::Database'));
+    const [table] = Object.values(template.findResources('AWS::Glue::Table'));
+    return { database: database.Properties.DatabaseInput, table: table.Properties.TableInput };
+  }
+
+  it('describes every column with the same personal data, protection and classification', async () => {
+    // Prepare
+    const { database, table } = synthesized();
+    const local = tableColumns(datasetModel(contract)).map(columnInfo);
+    glue.on(GetDatabaseCommand, { Name: 'health' }).resolves({ Database: database });
+    glue.on(GetTableCommand, { DatabaseName: 'health', Name: 'residents' }).resolves({ Table: table });
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-9' });
+    athena.on(GetQueryExecutionCommand).resolves({
+      QueryExecution: { QueryExecutionId: 'q-9', StatementType: 'DML', Status: { State: 'SUCCEEDED' } },
+    });
+    athena.on(GetQueryResultsCommand).resolves({ ResultSet: { Rows: [] } });
+    // Act
+    const r = await lake(['catalog', 'health/residents', '--json', '--datasets', join(dir, 'none')], {
+      cwd: dir,
+      hooks,
+    });
+    // Assess
+    expect(r.code).toBe(0);
+    const deployed = r.json<{ owner: string; columns: ColumnInfo[] }>();
+    const facts = (columns: ColumnInfo[]) =>
+      columns.map((c) => [c.name, c.type, c.pii, c.protect, c.classification, c.partition ?? false]);
+    expect(facts(deployed.columns)).toEqual(facts(local));
+    expect(facts(local)).toEqual([
+      ['resident_key', 'string', null, null, 'internal', false],
+      ['resident_id', 'string', 'cn_resident_id', 'hash', 'restricted', false],
+      ['mobile', 'string', 'cn_mobile', 'mask', 'internal', false],
+      ['birth_year', 'int', 'other', 'keep', 'public', false],
+      ['visits', 'bigint', null, null, 'internal', false],
+      ['_upload_id', 'string', null, null, 'internal', false],
+      ['_source_line', 'bigint', null, null, 'internal', false],
+      ['_ingested_at', 'timestamp', null, null, 'internal', false],
+      ['ingest_date', 'string', null, null, 'internal', true],
+    ]);
+    // The comment was cut (Glue's 255 characters): the facts did not depend on it.
+    const comment = table.StorageDescriptor.Columns[1].Comment as string;
+    expect([...comment]).toHaveLength(255);
+    expect(comment).not.toContain('personal data');
+    expect(deployed.owner).toBe(OWNER_NAME);
   });
 });
 

@@ -7,12 +7,8 @@ import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  type DatasetContract,
-  type FieldContract,
-  PROTECT_ACTIONS,
-  type ProtectAction,
-} from '../../src/contracts/schema.ts';
+import { fieldProtection, type Protection } from '../../src/contracts/protection.ts';
+import { type DatasetContract, PROTECT_ACTIONS, type ProtectAction } from '../../src/contracts/schema.ts';
 import { protectValue } from '../../src/privacy/protect.ts';
 import { residentId, withLuhn } from '../privacy/support.ts';
 import { contract, csvText, expectAccounted, HASH_KEY, ingest, type Outcome, writeInput } from './helpers.ts';
@@ -99,10 +95,11 @@ async function uploadPayments(action: ProtectAction | undefined): Promise<Outcom
   return o;
 }
 
-function fieldOf(c: DatasetContract, name: string): FieldContract {
-  const f = c.fields.find((x) => x.name === name);
-  if (!f) throw new Error(`no field ${name}`);
-  return f;
+/** The protection the contract declares for one of its personal fields. */
+function fieldOf(c: DatasetContract, name: string): Protection {
+  const protection = fieldProtection(c.fields.find((x) => x.name === name) ?? {});
+  if (!protection) throw new Error(`no personal field ${name}`);
+  return protection;
 }
 
 /** An empty CSV value is NULL before protection. */

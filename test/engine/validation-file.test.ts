@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contractHash } from '../../src/contracts/load.ts';
-import { outputKeys } from '../../src/engine/transform.ts';
+import { contractHash } from '../../src/contracts/contract-hash.ts';
+import { datasetModel } from '../../src/lake/dataset-model.ts';
 import {
   contract,
   csvText,
@@ -313,7 +313,7 @@ describe('the report', () => {
     expect(r.startedAt).toBe(NOW.toISOString());
     expect(Number.isFinite(r.durationMs) && r.durationMs >= 0).toBe(true);
 
-    const keys = outputKeys(c, 'upload-1', NOW);
+    const keys = datasetModel(c).outputKeys('upload-1', NOW);
     expect(r.outputs.map((x) => [x.kind, x.key])).toEqual([
       ['curated', keys.curated],
       ['quarantine', keys.quarantine],

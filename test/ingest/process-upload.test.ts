@@ -1,8 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contractHash } from '../../src/contracts/load.ts';
-import { currentManifestKey, readCurrentManifest } from '../../src/ingest/current-manifest.ts';
+import { contractHash } from '../../src/contracts/contract-hash.ts';
+import { readCurrentManifest } from '../../src/ingest/current-manifest.ts';
 import { listReports, processUpload, readReport } from '../../src/ingest/process-upload.ts';
-import { curatedKey, quarantineKey, rawKey, reportKey, uploadIdOf } from '../../src/lake/layout.ts';
+import {
+  curatedKey,
+  currentManifestKey,
+  quarantineKey,
+  rawKey,
+  reportKey,
+  uploadIdOf,
+} from '../../src/lake/layout.ts';
 import { hmacHex } from '../../src/privacy/protect.ts';
 import {
   clinicsContract,

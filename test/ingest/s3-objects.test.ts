@@ -16,12 +16,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  advanceCurrentManifest,
-  currentManifestKey,
-  parseManifest,
-} from '../../src/ingest/current-manifest.ts';
+import { advanceCurrentManifest, parseManifest } from '../../src/ingest/current-manifest.ts';
 import { copyObject, copySourceOf, isNotFound, isPreconditionFailed } from '../../src/ingest/s3-objects.ts';
+import { currentManifestKey } from '../../src/lake/layout.ts';
 
 const s3Mock = mockClient(S3Client);
 afterEach(() => {

@@ -14,7 +14,8 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import type { DetectedPiiKind, FieldContract } from '../../src/contracts/schema.ts';
+import { fieldProtection, type Protection } from '../../src/contracts/protection.ts';
+import type { DetectedPiiKind } from '../../src/contracts/schema.ts';
 import { fieldSchema } from '../../src/contracts/schema.ts';
 import { sqlTrim } from '../../src/privacy/detector.ts';
 import { DETECTORS } from '../../src/privacy/detectors/index.ts';
@@ -163,8 +164,8 @@ interface Case {
 }
 
 const KEY = createHash('sha256').update('bench-sql').digest();
-const field = (pii: string, protect?: string): FieldContract =>
-  fieldSchema.parse({ name: 'c', pii, ...(protect ? { protect } : {}) });
+const field = (pii: string, protect?: string): Protection =>
+  fieldProtection(fieldSchema.parse({ name: 'c', pii, ...(protect ? { protect } : {}) })) as Protection;
 const COLUMN: Record<DetectedPiiKind, string> = {
   cn_mobile: 'm',
   cn_resident_id: 'id',

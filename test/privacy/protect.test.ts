@@ -1,17 +1,16 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FieldContract, fieldSchema, PII_KINDS, PROTECT_ACTIONS } from '../../src/contracts/schema.ts';
-import {
-  hmacHex,
-  hmacSql,
-  protectAction,
-  protectSql,
-  protectValue,
-  quoteSqlString,
-} from '../../src/privacy/protect.ts';
+import { fieldProtection, type Protection } from '../../src/contracts/protection.ts';
+import { fieldSchema, PII_KINDS, PROTECT_ACTIONS } from '../../src/contracts/schema.ts';
+import { hmacHex, hmacSql, protectSql, protectValue, quoteSqlString } from '../../src/privacy/protect.ts';
 import { corpus, type Db, openDb, residentId, seeded } from './support.ts';
 
-const field = (f: Record<string, unknown>): FieldContract => fieldSchema.parse({ name: 'c', ...f });
+/** The protection of a personal field declared as `f`. */
+const field = (f: Record<string, unknown>): Protection => {
+  const protection = fieldProtection(fieldSchema.parse({ name: 'c', ...f }));
+  if (!protection) throw new Error(`not personal data: ${JSON.stringify(f)}`);
+  return protection;
+};
 
 function keyOf(bytes: number, seed: number): Buffer {
   const rand = seeded(seed);
@@ -108,21 +107,30 @@ describe('SQL', () => {
   });
 });
 
-describe('protectAction', () => {
+describe('fieldProtection', () => {
   it.each([
-    [{}, 'keep'],
-    [{ pii: 'none' }, 'keep'],
-    [{ pii: 'cn_mobile' }, 'mask'],
-    [{ pii: 'other' }, 'mask'],
-    [{ pii: 'email', protect: 'hash' }, 'hash'],
-    [{ pii: 'address', protect: 'drop' }, 'drop'],
-    [{ pii: 'person_name', protect: 'keep' }, 'keep'],
-    [{ protect: 'keep' }, 'keep'],
-  ])('%o -> %s', (declared, action) => {
+    [{}, null],
+    [{ pii: 'none' }, null],
+    [{ protect: 'keep' }, null],
+    [{ pii: 'cn_mobile' }, { pii: 'cn_mobile', action: 'mask' }],
+    [{ pii: 'other' }, { pii: 'other', action: 'mask' }],
+    [
+      { pii: 'email', protect: 'hash' },
+      { pii: 'email', action: 'hash' },
+    ],
+    [
+      { pii: 'address', protect: 'drop' },
+      { pii: 'address', action: 'drop' },
+    ],
+    [
+      { pii: 'person_name', protect: 'keep' },
+      { pii: 'person_name', action: 'keep' },
+    ],
+  ])('%o -> %o', (declared, protection) => {
     // Act
-    const actual = protectAction(field(declared));
+    const actual = fieldProtection(fieldSchema.parse({ name: 'c', ...declared }));
     // Assess
-    expect(actual).toBe(action);
+    expect(actual).toEqual(protection);
   });
 });
 

@@ -13,7 +13,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { IngestReport } from '../../engine/report.ts';
 import { listReports, readReport } from '../../ingest/process-upload.ts';
 import { normalizeEtag } from '../../ingest/s3-objects.ts';
-import { TABLE_PARAMETERS } from '../../lake/glue-columns.ts';
+import { TABLE_PARAMETERS } from '../../lake/glue-table.ts';
 import { type DatasetRef, landingKey } from '../../lake/layout.ts';
 import type { DepartmentOutput, LakeOutputs } from '../../lake/outputs.ts';
 import type {
@@ -32,7 +32,7 @@ import type { ProgressReporter } from '../progress.ts';
 import { summaryOf } from '../report-view.ts';
 import { uploadFile } from '../upload-file.ts';
 import { AthenaQueryError, runAthenaQuery } from './athena.ts';
-import { getTable, getTables, tableColumns, tableInfo } from './glue-catalog.ts';
+import { departmentName, getTable, getTables, tableColumns, tableInfo } from './glue-catalog.ts';
 import type { DeployedLake } from './stack-outputs.ts';
 
 /** How often `ingest` looks for the report of a deployed upload. */
@@ -73,6 +73,7 @@ export function uploadDigest(key: string, identity: string): string {
 export class AwsBackend implements LakeBackend {
   readonly mode = 'aws' as const;
   private readonly roleClients = new Map<string, S3Client>();
+  private readonly ownerNames = new Map<string, Promise<string>>();
   private glueClient?: GlueClient;
   private athenaClient?: AthenaClient;
 
@@ -283,14 +284,22 @@ export class AwsBackend implements LakeBackend {
     const out: DatasetInfo[] = [];
     for (const id of this.departmentsFor()) {
       const d = this.department(id);
-      for (const t of await getTables(this.glue(), d.database))
-        out.push(tableInfo(t, id, this.ownerName(id)));
+      const tables = await getTables(this.glue(), d.database);
+      if (tables.length === 0) continue;
+      const owner = await this.ownerName(id);
+      for (const t of tables) out.push(tableInfo(t, id, owner));
     }
     return out.sort((a, b) => a.dataset.localeCompare(b.dataset));
   }
 
-  private ownerName(id: string): string {
-    return this.contracts?.departments.find((d) => d.id === id)?.name ?? id;
+  /** The department's name, as its Glue database records it (else its id). */
+  private ownerName(id: string): Promise<string> {
+    let name = this.ownerNames.get(id);
+    if (!name) {
+      name = departmentName(this.glue(), this.department(id).database).then((n) => n ?? id);
+      this.ownerNames.set(id, name);
+    }
+    return name;
   }
 
   async dataset(ref: DatasetRef): Promise<DatasetDetail> {
@@ -304,9 +313,7 @@ export class AwsBackend implements LakeBackend {
         'Add its contract under datasets/ and deploy.',
       );
     }
-    const info = tableInfo(table, ref.department, this.ownerName(ref.department));
-    const contract = this.contracts?.datasets.get(`${ref.department}/${ref.dataset}`);
-    const fields = new Map(contract?.fields.map((f) => [f.name, f]) ?? []);
+    const info = tableInfo(table, ref.department, await this.ownerName(ref.department));
     const name = `"${d.database}"."${ref.dataset}"`;
     const stats = await this.query(`SELECT count(*) AS n, max(_ingested_at) AS last FROM ${name}`, {
       update() {},
@@ -320,13 +327,10 @@ export class AwsBackend implements LakeBackend {
       lastIngested: typeof row.last === 'string' ? row.last : null,
       description: table.Description ?? null,
       primaryKey: table.Parameters?.[TABLE_PARAMETERS.primaryKey]?.split(',') ?? [],
-      format: contract?.format.type ?? null,
+      format: table.Parameters?.[TABLE_PARAMETERS.format] ?? null,
       location: table.StorageDescriptor?.Location ?? '',
       table: `${d.database}.${ref.dataset}`,
-      columns: tableColumns(table, info.classification).map((c) => ({
-        ...c,
-        classification: fields.get(c.name)?.classification ?? c.classification,
-      })),
+      columns: tableColumns(table, info.classification),
     };
   }
 

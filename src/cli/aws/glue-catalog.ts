@@ -1,9 +1,16 @@
 /**
- * The deployed catalog as analysts see it: the Glue tables of each department database, with the
- * parameters the stack writes on them (classification, owner, mode, title, primary key).
+ * The deployed catalog as analysts see it: the Glue tables of each department database, described from
+ * what the stack stores on them (src/lake/glue-table.ts): the table's `lake.*` parameters and each
+ * column's facts (classification, personal data, protection). No local contract is read.
  */
-import { GetTableCommand, GetTablesCommand, type GlueClient, type Table } from '@aws-sdk/client-glue';
-import { TABLE_PARAMETERS } from '../../lake/glue-columns.ts';
+import {
+  GetDatabaseCommand,
+  GetTableCommand,
+  GetTablesCommand,
+  type GlueClient,
+  type Table,
+} from '@aws-sdk/client-glue';
+import { columnFacts, DATABASE_PARAMETERS, TABLE_PARAMETERS } from '../../lake/glue-table.ts';
 import type { ColumnInfo, DatasetInfo } from '../backend.ts';
 
 /** Every table of a Glue database, page by page. */
@@ -28,6 +35,17 @@ export async function getTable(glue: GlueClient, databaseName: string, name: str
   }
 }
 
+/** The department's name as its database records it, or null when it records none. */
+export async function departmentName(glue: GlueClient, databaseName: string): Promise<string | null> {
+  try {
+    const r = await glue.send(new GetDatabaseCommand({ Name: databaseName }));
+    return r?.Database?.Parameters?.[DATABASE_PARAMETERS.departmentName] ?? null;
+  } catch (e) {
+    if ((e as { name?: string }).name === 'EntityNotFoundException') return null;
+    throw e;
+  }
+}
+
 /** A Glue table as a catalog entry of `department` (whose name is `owner`). */
 export function tableInfo(table: Table, department: string, owner: string): DatasetInfo {
   const p = table.Parameters ?? {};
@@ -44,30 +62,22 @@ export function tableInfo(table: Table, department: string, owner: string): Data
   };
 }
 
-const PII_COMMENT = /personal data \(([a-z_]+)\), (masked|hashed|kept in clear)/;
-const PROTECT_OF: Record<string, string> = { masked: 'mask', hashed: 'hash', 'kept in clear': 'keep' };
-
-/** The table's columns, then its partition keys; personal data read from the column comments. */
+/** The table's columns, then its partition keys, each with the facts the table's parameters hold. */
 export function tableColumns(table: Table, tableClassification: string): ColumnInfo[] {
-  const columns = (table.StorageDescriptor?.Columns ?? []).map((c) => {
-    const pii = c.Comment ? PII_COMMENT.exec(c.Comment) : null;
+  const describe = (c: { Name?: string; Type?: string; Comment?: string }): ColumnInfo => {
+    const name = c.Name ?? '';
+    const facts = columnFacts(table.Parameters, name);
     return {
-      name: c.Name ?? '',
+      name,
       type: c.Type ?? '',
-      classification: tableClassification,
-      pii: pii ? pii[1] : null,
-      protect: pii ? PROTECT_OF[pii[2]] : null,
+      classification: facts.classification ?? tableClassification,
+      pii: facts.pii,
+      protect: facts.pii ? facts.protect : null,
       description: c.Comment ?? null,
     };
-  });
-  const partitions = (table.PartitionKeys ?? []).map((c) => ({
-    name: c.Name ?? '',
-    type: c.Type ?? '',
-    classification: tableClassification,
-    pii: null,
-    protect: null,
-    description: c.Comment ?? null,
-    partition: true,
-  }));
-  return [...columns, ...partitions];
+  };
+  return [
+    ...(table.StorageDescriptor?.Columns ?? []).map(describe),
+    ...(table.PartitionKeys ?? []).map((c) => ({ ...describe(c), partition: true })),
+  ];
 }

@@ -1,0 +1,123 @@
+/**
+ * The dataset model as a Glue table: its columns, partition keys, description and the `lake.*`
+ * parameters that let a reader describe the table from Glue alone (owner, mode, format, and each
+ * column's classification and personal-data handling).
+ *
+ * Column facts are table parameters `lake.column.<column>.<fact>`: CloudFormation's AWS::Glue::Table
+ * cannot set a column's own Parameters, and a column comment is cut at 255 characters, so neither can
+ * hold them. The stack writes them, the AWS backend reads them back with columnFacts().
+ */
+import type { ProtectAction } from '../contracts/schema.ts';
+import type { DatasetModel, PublishedColumn } from './dataset-model.ts';
+
+/** Table parameters the lake sets besides Glue's own (read by `lake catalog`). */
+export const TABLE_PARAMETERS = {
+  classification: 'lake.classification',
+  owner: 'lake.owner',
+  contractHash: 'lake.contract_hash',
+  mode: 'lake.mode',
+  title: 'lake.title',
+  primaryKey: 'lake.primary_key',
+  format: 'lake.format',
+} as const;
+
+/** Parameters of a department's Glue database. */
+export const DATABASE_PARAMETERS = {
+  department: 'lake.department',
+  departmentName: 'lake.department_name',
+} as const;
+
+/** The facts kept per column. */
+export const COLUMN_FACTS = ['classification', 'pii', 'protect'] as const;
+export type ColumnFact = (typeof COLUMN_FACTS)[number];
+
+/** The table parameter holding one fact of one column. */
+export function columnFactKey(column: string, fact: ColumnFact): string {
+  return `lake.column.${column}.${fact}`;
+}
+
+/** Glue's limits on a column comment and a table description. */
+export const MAX_COLUMN_COMMENT = 255;
+export const MAX_TABLE_DESCRIPTION = 2048;
+
+export interface GlueColumn {
+  readonly name: string;
+  readonly type: string;
+  readonly comment?: string;
+}
+
+/** Cuts `text` to `max` characters, ending with an ellipsis when cut. */
+export function clip(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+const PROTECTED_AS: Record<ProtectAction, string> = {
+  mask: 'masked',
+  hash: 'hashed',
+  keep: 'kept in clear',
+  drop: 'dropped',
+};
+
+/** A column's comment, for people reading the table in Athena: what it holds, and its personal data. */
+function comment(c: PublishedColumn): string | undefined {
+  const parts = [c.title, c.description].filter((p): p is string => Boolean(p));
+  if (c.protection) parts.push(`personal data (${c.protection.pii}), ${PROTECTED_AS[c.protection.action]}`);
+  return parts.length > 0 ? clip(parts.join(' — '), MAX_COLUMN_COMMENT) : undefined;
+}
+
+function glueColumn(c: PublishedColumn): GlueColumn {
+  const text = comment(c);
+  return text ? { name: c.name, type: c.type.glue, comment: text } : { name: c.name, type: c.type.glue };
+}
+
+/** The table's storage columns: the published fields in contract order, then the lineage columns. */
+export function glueColumns(model: DatasetModel): GlueColumn[] {
+  return model.columns.map(glueColumn);
+}
+
+/** The table's partition keys (`ingest_date` for append datasets). */
+export function gluePartitionKeys(model: DatasetModel): GlueColumn[] {
+  return model.partitions.map(glueColumn);
+}
+
+/** The table description: title, then description, within Glue's limit. */
+export function tableDescription(model: DatasetModel): string {
+  const { title, description } = model.contract;
+  return clip(description ? `${title}. ${description}` : title, MAX_TABLE_DESCRIPTION);
+}
+
+/** The lake's parameters of the table: what it is, and the facts of each column. */
+export function tableParameters(model: DatasetModel): Record<string, string> {
+  const { contract } = model;
+  const parameters: Record<string, string> = {
+    [TABLE_PARAMETERS.classification]: contract.classification,
+    [TABLE_PARAMETERS.owner]: contract.department,
+    [TABLE_PARAMETERS.contractHash]: model.contractHash,
+    [TABLE_PARAMETERS.mode]: contract.mode,
+    [TABLE_PARAMETERS.title]: contract.title,
+    [TABLE_PARAMETERS.format]: contract.format.type,
+  };
+  if (contract.primaryKey) parameters[TABLE_PARAMETERS.primaryKey] = contract.primaryKey.join(',');
+  for (const c of [...model.columns, ...model.partitions]) {
+    parameters[columnFactKey(c.name, 'classification')] = c.classification;
+    if (c.protection) {
+      parameters[columnFactKey(c.name, 'pii')] = c.protection.pii;
+      parameters[columnFactKey(c.name, 'protect')] = c.protection.action;
+    }
+  }
+  return parameters;
+}
+
+/** One column's facts as the table's parameters hold them (null where a fact is not set). */
+export function columnFacts(
+  parameters: Readonly<Record<string, string>> | undefined,
+  column: string,
+): Record<ColumnFact, string | null> {
+  const p = parameters ?? {};
+  return {
+    classification: p[columnFactKey(column, 'classification')] ?? null,
+    pii: p[columnFactKey(column, 'pii')] ?? null,
+    protect: p[columnFactKey(column, 'protect')] ?? null,
+  };
+}
