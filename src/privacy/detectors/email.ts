@@ -20,7 +20,8 @@ const LOCAL = /[^\s@<>()[\]\\,;:"]+/u.source;
 const LABEL = /[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?/u.source;
 /** A top-level label of letters, or its punycode (xn--) spelling. */
 const TLD = /(?:\p{L}{2,}|xn--[A-Za-z0-9-]+)/u.source;
-const EMAIL = new RegExp(`^${LOCAL}@(?:${LABEL}\\.)+${TLD}$`, 'u');
+/** At most 254 characters (no longer address can be sent), checked first: a long value fails at once. */
+const EMAIL = new RegExp(`^(?=[\\s\\S]{0,254}$)${LOCAL}@(?:${LABEL}\\.)+${TLD}$`, 'u');
 /** Shape of a normalized value that gets the partial mask: exactly one '@' with text on both sides. */
 const MASK_SHAPE = '[^@]+@[^@]+';
 const MASK_SHAPE_JS = new RegExp(`^${MASK_SHAPE}$`);
