@@ -2,7 +2,12 @@
  * What the CLI writes: human text (tables, key/value blocks, short reports) on stdout by default, one JSON
  * document with `--json`; progress and notices on stderr. Colour only when stdout is a terminal and
  * NO_COLOR is not set, never with `--json`.
+ *
+ * Human text carries values from data (cells, column names, titles, report messages), so every line is
+ * written through escapeControls: a terminal shows what a value holds and never acts on it. The JSON
+ * document is exact (JSON escapes the control characters itself).
  */
+import { randomBytes } from 'node:crypto';
 
 /** The part of a writable stream the CLI uses (process.stdout, or a buffer in tests). */
 export interface OutStream {
@@ -27,6 +32,43 @@ export function processIo(signal?: AbortSignal): Io {
 
 const ANSI = { bold: '1', dim: '2', red: '31', green: '32', yellow: '33', cyan: '36' } as const;
 export type Style = keyof typeof ANSI;
+
+/**
+ * Characters a terminal acts on instead of showing: the C0 controls (ESC, which starts every escape
+ * sequence, tab and line breaks among them), DEL, the C1 controls (U+009B and U+009D start sequences on
+ * their own), and the bidirectional embeddings, overrides and isolates that reorder the text after them.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching the control characters is the point.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: as UNSAFE.
+const UNSAFE_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const NAMED_ESCAPES: Readonly<Record<string, string>> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+function visibleEscape(ch: string): string {
+  const named = NAMED_ESCAPES[ch];
+  if (named) return named;
+  const code = ch.charCodeAt(0);
+  return code < 0x100
+    ? `\\x${code.toString(16).padStart(2, '0')}`
+    : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * `text` with every character a terminal would act on written as a visible escape: `\x1b` for ESC (so
+ * an escape sequence shows as text and does nothing), `\n`, `\t` and `\r` for line breaks and tabs,
+ * `\u202e` for a bidirectional override. Escaped text has no such character left, so escaping it again
+ * changes nothing. With `newlines`, line feeds are kept (messages of several lines, such as errors).
+ */
+export function escapeControls(text: string, opts: { newlines?: boolean } = {}): string {
+  return text.replace(opts.newlines ? UNSAFE_BUT_NEWLINE : UNSAFE, visibleEscape);
+}
+
+/**
+ * A style travels inside the text as this marker until the line is written: the line is escaped first,
+ * then each marker becomes the ESC that starts an ANSI sequence. The marker holds random bytes drawn once
+ * per process, so no value from data can spell it (a value can only ever show as text).
+ */
+const STYLE_MARK = `\u{e000}${randomBytes(8).toString('hex')}[`;
 
 /** Display width of a string in a terminal: East Asian wide characters take two cells, marks none. */
 export function displayWidth(s: string): number {
@@ -85,14 +127,17 @@ export interface Column {
   max?: number;
 }
 
-/** Human form of a value in a table cell: numbers as they are (no grouping), ten significant digits. */
+/**
+ * Human form of a value in a table cell: numbers as they are (no grouping), ten significant digits; text
+ * on one line, its control characters escaped (escapeControls).
+ */
 export function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : formatNumber(value);
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value).replace(/\s*[\r\n]+\s*/g, ' ⏎ ');
+  if (typeof value === 'object') return escapeControls(JSON.stringify(value));
+  return escapeControls(String(value));
 }
 
 /** A count in prose: 1,234. */
@@ -126,22 +171,19 @@ export function formatDuration(ms: number): string {
   return `${m} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
-/** A plain-text table: a header line, a rule, one line per row. */
+/** A plain-text table: a header line, a rule, one line per row (cells and headers escaped, as cell()). */
 export function renderTable(columns: readonly Column[], rows: readonly (readonly unknown[])[]): string[] {
+  const headers = columns.map((c) => escapeControls(c.header));
   const texts = rows.map((r) => columns.map((c, i) => truncate(cell(r[i]), c.max ?? 48)));
-  const widths = columns.map((c, i) =>
-    Math.max(displayWidth(c.header), ...texts.map((t) => displayWidth(t[i]))),
+  const widths = columns.map((_, i) =>
+    Math.max(displayWidth(headers[i]), ...texts.map((t) => displayWidth(t[i]))),
   );
   const line = (cells: readonly string[]) =>
     cells
       .map((s, i) => pad(s, widths[i], columns[i].right ?? false))
       .join('  ')
       .trimEnd();
-  return [
-    line(columns.map((c) => c.header)),
-    widths.map((w) => '─'.repeat(w)).join('  '),
-    ...texts.map((t) => line(t)),
-  ];
+  return [line(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...texts.map((t) => line(t))];
 }
 
 /** Writes a command's results: human text or one JSON document. */
@@ -157,14 +199,21 @@ export class Output {
     this.color = !this.json && io.stdout.isTTY === true && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
   }
 
+  /** `text` in the given styles once written by line() or notice() (STYLE_MARK); as it is without colour. */
   style(text: string, ...styles: Style[]): string {
     if (!this.color || styles.length === 0) return text;
-    return `\u001b[${styles.map((s) => ANSI[s]).join(';')}m${text}\u001b[0m`;
+    return `${STYLE_MARK}${styles.map((s) => ANSI[s]).join(';')}m${text}${STYLE_MARK}0m`;
   }
 
-  /** A line of human output (ignored in JSON mode). */
+  /** A line as the terminal gets it: control characters escaped, then the styles made ANSI sequences. */
+  private render(text: string): string {
+    const safe = escapeControls(text);
+    return this.color ? safe.replaceAll(STYLE_MARK, '\u001b[') : safe;
+  }
+
+  /** A line of human output (ignored in JSON mode), on one line whatever the data in it holds. */
   line(text = ''): void {
-    if (!this.json) this.io.stdout.write(`${text}\n`);
+    if (!this.json) this.io.stdout.write(`${this.render(text)}\n`);
   }
 
   heading(text: string): void {
@@ -187,12 +236,12 @@ export class Output {
 
   /** The JSON document of a command (only in JSON mode). */
   document(value: unknown): void {
-    if (this.json) this.io.stdout.write(`${JSON.stringify(value, jsonReplacer, 2)}\n`);
+    if (this.json) this.io.stdout.write(`${jsonText(value, 2)}\n`);
   }
 
   /** A notice for the person at the terminal, on stderr (never part of the results). */
   notice(text: string): void {
-    this.io.stderr.write(`${text}\n`);
+    this.io.stderr.write(`${this.render(text)}\n`);
   }
 }
 
@@ -204,4 +253,19 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
       : value.toString();
   }
   return value;
+}
+
+/** The C1 controls and the bidirectional controls: JSON.stringify leaves them as they are (it escapes C0). */
+const JSON_UNSAFE = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `value` as JSON (jsonReplacer), written so that a terminal only shows it: JSON.stringify escapes the C0
+ * controls, and the C1 and bidirectional controls are escaped here (`\u009b`). They can only stand inside
+ * strings, so the document still parses to exactly the same values.
+ */
+export function jsonText(value: unknown, indent?: number): string {
+  return JSON.stringify(value, jsonReplacer, indent).replace(
+    JSON_UNSAFE,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

@@ -16,7 +16,7 @@ import { ingestCommand, uploadCommand } from './commands/upload.ts';
 import { validateCommand } from './commands/validate.ts';
 import { Context, type GlobalOptions, type RunHooks } from './context.ts';
 import { CliError, EXIT, type ExitCode, UsageError } from './errors.ts';
-import { type Io, Output } from './output.ts';
+import { escapeControls, type Io, jsonText, Output } from './output.ts';
 
 export const COMMANDS: readonly Command[] = [
   demoCommand,
@@ -159,10 +159,12 @@ function printError(io: Io, e: unknown, json: boolean): void {
     const doc = {
       error: { code: cli?.code ?? 'failure', message: err.message, ...(cli?.hint ? { hint: cli.hint } : {}) },
     };
-    io.stderr.write(`${JSON.stringify(doc)}\n`);
+    io.stderr.write(`${jsonText(doc)}\n`);
     return;
   }
-  io.stderr.write(`lake: ${err.message}\n`);
-  if (cli?.hint) io.stderr.write(`${cli.hint}\n`);
-  if (!cli && io.env.LAKE_DEBUG && err.stack) io.stderr.write(`${err.stack}\n`);
+  // Messages quote values from data (a query's conversion error does): shown, never acted on.
+  const text = (s: string) => escapeControls(s, { newlines: true });
+  io.stderr.write(`lake: ${text(err.message)}\n`);
+  if (cli?.hint) io.stderr.write(`${text(cli.hint)}\n`);
+  if (!cli && io.env.LAKE_DEBUG && err.stack) io.stderr.write(`${text(err.stack)}\n`);
 }

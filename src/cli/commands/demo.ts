@@ -167,7 +167,7 @@ export const demoCommand: Command = {
         out.line(
           `   ${out.style(`${String.fromCharCode(97 + i)}. ${q.title}`, 'bold')} ${out.style(`(${q.departments.join(' × ')})`, 'dim')}`,
         );
-        out.line(out.style(q.sql.replace(/^/gm, '      '), 'dim'));
+        for (const sqlLine of q.sql.split('\n')) out.line(out.style(`      ${sqlLine}`, 'dim'));
         out.line();
         const r = await lake.query(q.sql, silentProgress);
         printResult(out, r, 20, '      ');

@@ -5,6 +5,7 @@ import type { LocalLake } from '../../local/local-lake.ts';
 import type { Command } from '../command.ts';
 import { LOCAL_GLOBALS } from '../command.ts';
 import { CliError, EXIT, UsageError } from '../errors.ts';
+import { jsonText } from '../output.ts';
 import { printShortReport, summaryOf } from '../report-view.ts';
 
 /** The port `lake up` listens on unless told otherwise (s3rver's usual one). */
@@ -42,8 +43,7 @@ export const upCommand: Command = {
         onProcessed: (result) => {
           if (!result.report || result.outcome !== 'processed') return;
           const report: IngestReport = result.report;
-          if (out.json)
-            ctx.io.stdout.write(`${JSON.stringify({ event: 'processed', ...summaryOf(report) })}\n`);
+          if (out.json) ctx.io.stdout.write(`${jsonText({ event: 'processed', ...summaryOf(report) })}\n`);
           else printShortReport(out, report);
           // Keep the catalog current for other readers of catalog.duckdb; a busy catalog is synced next time.
           syncing = syncing
@@ -80,7 +80,7 @@ export const upCommand: Command = {
       datasets: [...contracts.datasets.keys()],
     };
     if (out.json) {
-      ctx.io.stdout.write(`${JSON.stringify(info)}\n`);
+      ctx.io.stdout.write(`${jsonText(info)}\n`);
     } else {
       out.heading(`The local lake in ${where} is up at ${lake.endpoint}`);
       out.line();
