@@ -3,7 +3,6 @@
  * Lake Formation grants of its analysts. Built on the core stack's buckets, keys and LF-tags.
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { DatasetContract, Department } from '../src/contracts/schema.ts';
 import { DEPARTMENT_OUTPUT_PREFIX, type DepartmentOutput, pascalId } from '../src/lake/outputs.ts';
@@ -12,9 +11,9 @@ import { DepartmentCatalog } from './catalog/department-catalog.ts';
 import type { DepartmentPersonas } from './config/lake-config.ts';
 import { DepartmentOutcomes } from './departments/department-outcomes.ts';
 import { DepartmentUploader } from './departments/department-uploader.ts';
+import { DEPARTMENT_ROLE_PATH, uploadRoleName } from './departments/upload-role-name.ts';
 import type { LakeStack } from './lake-stack.ts';
-import { LakeQuery } from './query/lake-query.ts';
-import { DEPARTMENT_ROLE_PATH } from './storage/lake-storage.ts';
+import { departmentAudiences, LakeQuery } from './query/lake-query.ts';
 
 export interface DepartmentResourcesProps {
   readonly core: LakeStack;
@@ -43,9 +42,13 @@ export class DepartmentResources extends Construct {
     const { core, department } = props;
     this.departmentId = department.id;
     const { config } = core.inputs;
-    this.uploader = new DepartmentUploader(this, 'Uploader', { department, storage: core.storage });
-    // The core's bucket and key policies admit department upload roles by this path (see LakeStorage).
-    (this.uploader.role.node.defaultChild as iam.CfnRole).path = DEPARTMENT_ROLE_PATH;
+    // The core's bucket and key policies name this role by the same name (see LakeStack).
+    this.uploader = new DepartmentUploader(this, 'Uploader', {
+      department,
+      storage: core.storage,
+      roleName: uploadRoleName(core.stackName, department.id),
+      rolePath: DEPARTMENT_ROLE_PATH,
+    });
     this.catalog = new DepartmentCatalog(this, 'Catalog', {
       department,
       datasets: props.datasets,
@@ -59,16 +62,16 @@ export class DepartmentResources extends Construct {
       reportsBucket: core.storage.quarantineBucket,
       key: core.opsKey,
     });
-    const audience = department.id.replace(/_/g, '-');
+    const audiences = departmentAudiences(department.id);
     const queryProps = {
       storage: core.storage,
       bytesScannedCutoffPerQuery: config.query.bytesScannedCutoffPerQuery,
       databasePrefix: config.catalog.databasePrefix,
     };
-    this.query = new LakeQuery(this, 'Query', { ...queryProps, audience });
+    this.query = new LakeQuery(this, 'Query', { ...queryProps, audience: audiences.analysts });
     this.restrictedQuery = new LakeQuery(this, 'RestrictedQuery', {
       ...queryProps,
-      audience: `${audience}-restricted`,
+      audience: audiences.restricted,
     });
     const personas = props.personas ?? { analysts: [], restricted: [] };
     this.grants = new TagGrants(this, 'Analysts', {

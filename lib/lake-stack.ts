@@ -15,6 +15,8 @@ import { LakeFormationSetup } from './access/lake-formation.ts';
 import { personaGrants, TagGrants } from './access/tag-grants.ts';
 import { dataRemovalPolicy } from './common/context.ts';
 import type { LakeInputs } from './config/inputs.ts';
+import { analystPrincipals } from './config/lake-config.ts';
+import { uploadRoleArn } from './departments/upload-role-name.ts';
 import { LakeIngestion } from './ingestion/ingestion.ts';
 import { LakeMonitoring } from './monitoring/lake-monitoring.ts';
 import { LakeQuery } from './query/lake-query.ts';
@@ -31,7 +33,7 @@ export interface LakeStackProps extends StackProps {
 
 export class LakeStack extends Stack {
   public readonly inputs: LakeInputs;
-  /** Key of the queues, topics and the hash-key secret. */
+  /** Key of the queues, topics and logs (the hash-key secret has a key of its own). */
   public readonly opsKey: kms.Key;
   public readonly storage: LakeStorage;
   public readonly ingestion: LakeIngestion;
@@ -51,9 +53,9 @@ export class LakeStack extends Stack {
     const departmentIds = inputs.departments.map((d) => d.id);
 
     this.opsKey = new kms.Key(this, 'OpsKey', {
-      description: 'Public data lake: queues, topics and the hash-key secret',
+      description: 'Public data lake: queues, topics and logs',
       enableKeyRotation: true,
-      removalPolicy: dataRemovalPolicy(this, 'the KMS key of queues, topics and the hash-key secret'),
+      removalPolicy: dataRemovalPolicy(this, 'the KMS key of queues, topics and logs'),
       pendingWindow: Duration.days(30),
     });
     // EventBridge (to the queue and the report topics) and CloudWatch alarms (to the alarm topic) encrypt
@@ -82,11 +84,14 @@ export class LakeStack extends Stack {
       queryResultExpiration: days(config.query.resultExpirationDays),
     });
 
+    // The break-glass principals of the data perimeter and of the hash key.
+    const admins = config.lakeFormation.admins;
     const datasetsDir = inputs.datasetsDir;
     const ing = config.ingestion;
     this.ingestion = new LakeIngestion(this, 'Ingestion', {
       storage: this.storage,
       opsKey: this.opsKey,
+      admins,
       entry: props.transformerEntry,
       memorySize: ing.memoryMiB,
       timeout: Duration.seconds(ing.timeoutSeconds),
@@ -100,13 +105,16 @@ export class LakeStack extends Stack {
     this.lakeFormation = new LakeFormationSetup(this, 'LakeFormation', {
       storage: this.storage,
       departments: departmentIds,
-      admins: config.lakeFormation.admins,
+      admins,
     });
 
+    // Department upload roles are named, not referenced: they live in the department stacks.
     this.storage.restrictDataAccess({
       transformer: this.ingestion.transformerRole,
       curatedReaders: [this.lakeFormation.dataAccessRole],
-      admins: config.lakeFormation.admins,
+      departmentRoles: inputs.departments.map((d) => uploadRoleArn(this, this.stackName, d.id)),
+      analysts: analystPrincipals(config),
+      admins,
     });
 
     this.query = new LakeQuery(this, 'Query', {

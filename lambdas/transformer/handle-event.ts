@@ -5,6 +5,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchItemFailure, SQSBatchResponse } from 'aws-lambda';
+import type { VersionedHashKey } from '../../src/ingest/hash-key.ts';
 import { DEPARTMENT_DIMENSION, TRANSFORMER_METRICS } from '../../src/ingest/metrics.ts';
 import { processUpload } from '../../src/ingest/process-upload.ts';
 import type { IngestLogger, ProcessResult, ProcessUploadDeps, UploadObject } from '../../src/ingest/types.ts';
@@ -17,9 +18,9 @@ export interface MetricsSink {
   publishStoredMetrics(): unknown;
 }
 
-export interface HandlerDeps extends Omit<ProcessUploadDeps, 'hashKey' | 'logger'> {
-  /** The `protect: hash` key, loaded when the first record needs it. */
-  hashKey: () => Promise<Buffer>;
+export interface HandlerDeps extends Omit<ProcessUploadDeps, 'hashKey' | 'hashKeyVersion' | 'logger'> {
+  /** The `protect: hash` key (with its version, recorded in the reports), loaded when the first record needs it. */
+  hashKey: () => Promise<VersionedHashKey | Buffer>;
   logger: IngestLogger;
   metrics: MetricsSink;
 }
@@ -50,8 +51,11 @@ export async function handleEvent(event: unknown, deps: HandlerDeps): Promise<SQ
         logger.info('not an Object Created event; skipped', { messageId });
         continue;
       }
-      const hashKey = await deps.hashKey();
-      const result = await processUpload({ ...deps, hashKey, logger }, object);
+      const loaded = await deps.hashKey();
+      const { key: hashKey, version: hashKeyVersion } = Buffer.isBuffer(loaded)
+        ? { key: loaded, version: undefined }
+        : loaded;
+      const result = await processUpload({ ...deps, hashKey, hashKeyVersion, logger }, object);
       logOutcome(logger, messageId, object, result);
       emitMetrics(deps.metrics, result);
     } catch (e) {

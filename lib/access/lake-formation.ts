@@ -3,12 +3,13 @@
  * with, which creates the databases, tables and grants), the curated location registered with a data
  * access role that can only read curated, and the LF-tags the contracts' classifications become.
  */
-import { DefaultStackSynthesizer, Fn, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import { Construct } from 'constructs';
 import { CLASSIFICATIONS } from '../../src/contracts/schema.ts';
 import { ZONE_PREFIX } from '../../src/lake/layout.ts';
+import { deploymentRoleArn } from '../common/deployment-role.ts';
 import type { LakeStorage } from '../storage/lake-storage.ts';
 
 /** LF-tag keys. */
@@ -16,15 +17,6 @@ export const LF_TAGS = {
   classification: 'classification',
   department: 'department',
 } as const;
-
-/** The ARN of the role CloudFormation deploys with, when the stack uses the default synthesizer. */
-export function deploymentRoleArn(stack: Stack): string | undefined {
-  const synthesizer = stack.synthesizer;
-  // The synthesizer's ARN carries ${AWS::Partition} and ${AWS::AccountId} placeholders: substitute them.
-  return synthesizer instanceof DefaultStackSynthesizer
-    ? Fn.sub(synthesizer.cloudFormationExecutionRoleArn)
-    : undefined;
-}
 
 export interface LakeFormationSetupProps {
   readonly storage: LakeStorage;

@@ -157,6 +157,12 @@ export function parseLakeConfig(text: string, file: string): LakeConfig {
   );
 }
 
+/** Every analyst persona of lake.yaml (public, and each department's analysts and restricted), once each. */
+export function analystPrincipals(config: LakeConfig): string[] {
+  const departments = Object.values(config.departments).flatMap((p) => [...p.analysts, ...p.restricted]);
+  return [...new Set([...config.personas.public, ...departments])];
+}
+
 /** Loads lake.yaml, or the defaults when `path` does not exist. */
 export function loadLakeConfig(path: string): LakeConfig {
   if (!existsSync(path)) return defaultLakeConfig();

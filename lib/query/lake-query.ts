@@ -3,11 +3,13 @@
  * in the lake's results bucket under `athena/<audience>/`, KMS-encrypted, a bytes-scanned cutoff per
  * query), and the managed policy an analyst of that audience needs to use it. What an analyst sees is
  * decided by Lake Formation; the workgroup keeps one audience's results (which may hold restricted
- * columns) away from another's: each policy reaches its own workgroup and results prefix only.
+ * columns) away from another's: each policy reaches its own workgroup and results prefix only, and no two
+ * LakeQuery share a results prefix of the same bucket (synth refuses it, naming both).
  */
 import { Names, Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { QUERY_RESULTS_PREFIX } from '../../src/lake/layout.ts';
 import { dataRemovalPolicy } from '../common/context.ts';
@@ -20,6 +22,34 @@ export const ATHENA_ENGINE_VERSION = 'Athena engine version 3';
 
 /** The audience of the workgroup every analyst of public data uses. */
 export const PUBLIC_AUDIENCE = 'public';
+/** Joins a department id and the restricted suffix: a department id cannot contain it (src/contracts). */
+export const AUDIENCE_SEPARATOR = '-';
+
+/**
+ * The audiences of a department's two workgroups: its id as it is (`health`, `health_restricted`) and the
+ * id, AUDIENCE_SEPARATOR and `restricted` (`health-restricted`). Department ids hold no `-`, so no
+ * department's audience is another's restricted one.
+ */
+export function departmentAudiences(departmentId: string): { analysts: string; restricted: string } {
+  if (departmentId.includes(AUDIENCE_SEPARATOR)) {
+    throw new Error(
+      `department id "${departmentId}" contains "${AUDIENCE_SEPARATOR}", which separates a department from its restricted audience; use _ instead.`,
+    );
+  }
+  return { analysts: departmentId, restricted: `${departmentId}${AUDIENCE_SEPARATOR}restricted` };
+}
+
+/** The results prefixes taken in each results bucket, with the construct path of the LakeQuery that took each. */
+const prefixesTaken = new WeakMap<s3.IBucket, Map<string, string>>();
+
+/** Takes `prefix` of `bucket` for `owner`; returns the path of the LakeQuery that already has it, if one does. */
+function takePrefix(bucket: s3.IBucket, prefix: string, owner: string): string | undefined {
+  const taken = prefixesTaken.get(bucket) ?? new Map<string, string>();
+  prefixesTaken.set(bucket, taken);
+  const other = taken.get(prefix);
+  if (other === undefined) taken.set(prefix, owner);
+  return other;
+}
 
 export interface LakeQueryProps {
   readonly storage: LakeStorage;
@@ -58,9 +88,9 @@ export class LakeQuery extends Construct {
       );
     }
     const audience = props.audience ?? PUBLIC_AUDIENCE;
-    if (!/^[a-z0-9][a-z0-9-]*$/.test(audience)) {
+    if (!/^[a-z0-9][a-z0-9_-]*$/.test(audience)) {
       throw new Error(
-        `LakeQuery audience "${audience}" must be lowercase letters, digits and - (e.g. health-restricted).`,
+        `LakeQuery audience "${audience}" must be lowercase letters, digits, _ and - (e.g. health-restricted).`,
       );
     }
     this.audience = audience;
@@ -68,6 +98,14 @@ export class LakeQuery extends Construct {
     const stack = Stack.of(this);
     const { storage } = props;
     this.workGroupName = Names.uniqueResourceName(this, { maxLength: 64, separator: '-' }).toLowerCase();
+    // The workgroup name comes from the construct path (unique in the app, with a hash of it); the results
+    // prefix from the audience, which two workgroups could be given.
+    const sharesPrefix = takePrefix(storage.queryResultsBucket, this.resultsPrefix, this.node.path);
+    if (sharesPrefix !== undefined) {
+      throw new Error(
+        `LakeQuery ${this.node.path} and ${sharesPrefix} would both keep their results under ${this.resultsPrefix} (audience "${audience}"), so each audience would read the other's results: give each its own audience (a department cannot be called "${PUBLIC_AUDIENCE}", the public analysts' audience).`,
+      );
+    }
     this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
       name: this.workGroupName,
       description: `Public data lake: ${audience} analysts query the curated datasets here`,

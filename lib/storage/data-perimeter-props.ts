@@ -10,6 +10,18 @@ export interface LakeDataPrincipals {
   /** Roles that read curated (Lake Formation's data access role): the `curatedReaders` audience. */
   readonly curatedReaders: readonly iam.IRole[];
   /**
+   * The exact ARNs of the department upload roles (no wildcards): the `departments` audience. They live in
+   * stacks that depend on this one, so they are named (see uploadRoleArn) rather than referenced.
+   * @default - none
+   */
+  readonly departmentRoles?: readonly string[];
+  /**
+   * The exact ARNs of the principals that query through the lake's workgroups (the analyst personas of
+   * lake.yaml; no wildcards): the `analysts` audience. Athena reads and writes their results as them.
+   * @default - none
+   */
+  readonly analysts?: readonly string[];
+  /**
    * Break-glass administrators (role ARNs, wildcards allowed): every bucket and key of the perimeter.
    * @default - none
    */
@@ -18,9 +30,9 @@ export interface LakeDataPrincipals {
 
 /**
  * Principals a bucket or key admits on top of the transformer and the admins: the department upload
- * roles (by their IAM path), or the curated readers.
+ * roles, the curated readers, or the analysts (each by exact ARN).
  */
-export type PerimeterAudience = 'departments' | 'curatedReaders';
+export type PerimeterAudience = 'departments' | 'curatedReaders' | 'analysts';
 
 /** A bucket whose objects only the lake's roles may read, write or delete. */
 export interface PerimeterBucket {
@@ -50,12 +62,6 @@ export interface PerimeterKey {
 }
 
 export interface DataPerimeterProps extends LakeDataPrincipals {
-  /**
-   * IAM path of the department upload roles (the `departments` audience), e.g. `/lake/departments/`.
-   * They live in stacks that depend on this one, so the policies name them by path rather than by ARN.
-   * Every role under the path is admitted: it must not be the root path `/`.
-   */
-  readonly departmentRolePath: string;
   /** The buckets the perimeter guards. */
   readonly buckets: readonly PerimeterBucket[];
   /** The keys the perimeter guards (their administration stays with the account). */

@@ -1,11 +1,12 @@
 /**
  * The lake's data perimeter: the buckets it is given deny object reads, writes and deletes, and the keys
  * their data actions, to every principal but the lake's roles that use them (the transformer, the admins,
- * and each bucket's or key's audiences: the department upload roles by IAM path, the curated readers).
+ * and each bucket's or key's audiences: the department upload roles, the curated readers, the analysts,
+ * each named by its exact ARN, so a new role under the same IAM path or with a similar name gets nothing).
  * Identity policies of the same account (even s3:* and kms:* on *) then reach no lake data; the keys'
  * administration stays with the account. It adds statements to the resource policies and creates nothing.
  */
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -23,29 +24,28 @@ const KEY_DENY_SID = 'DenyDataUseOutsideLakeRoles';
 /** Id of the stack-wide provider that empties buckets with autoDeleteObjects (the destroy flag). */
 const AUTO_DELETE_PROVIDER_ID = 'Custom::S3AutoDeleteObjectsCustomResourceProvider';
 
-export class DataPerimeter extends Construct {
-  /** The ARN pattern admitting every department upload role (by the department role path). */
-  public readonly departmentRoles: string;
+/** An ARN with a wildcard where an exact one is required (tokens are checked in their literal parts). */
+function wildcardArn(arn: string): boolean {
+  return /[*?]/.test(Token.isUnresolved(arn) ? arn.replace(/\$\{Token\[[^\]]*\]\}/g, '') : arn);
+}
 
+export class DataPerimeter extends Construct {
   constructor(scope: Construct, id: string, props: DataPerimeterProps) {
     super(scope, id);
-    const path = props.departmentRolePath;
-    if (!/^\/[\x21-\x7e]+\/$/.test(path) || /[*?]/.test(path)) {
-      throw new Error(
-        `DataPerimeter departmentRolePath is "${path}"; give a non-root IAM path without wildcards that starts and ends with a slash, e.g. /lake/departments/.`,
-      );
+    const exact = { departmentRoles: props.departmentRoles ?? [], analysts: props.analysts ?? [] };
+    for (const [prop, arns] of Object.entries(exact)) {
+      const bad = arns.find(wildcardArn);
+      if (bad !== undefined) {
+        throw new Error(
+          `DataPerimeter ${prop} has "${bad}"; name each principal by its exact ARN: a wildcard would admit any role created to match it.`,
+        );
+      }
     }
-    const stack = Stack.of(this);
-    this.departmentRoles = stack.formatArn({
-      service: 'iam',
-      region: '',
-      resource: 'role',
-      resourceName: `${path.replace(/^\/|\/$/g, '')}/*`,
-    });
     const common = [props.transformer.roleArn, ...(props.admins ?? [])];
     const byAudience: Record<PerimeterAudience, string[]> = {
-      departments: [this.departmentRoles],
+      departments: [...exact.departmentRoles],
       curatedReaders: props.curatedReaders.map((r) => r.roleArn),
+      analysts: [...new Set(exact.analysts)],
     };
     const allowed = (audiences: Iterable<PerimeterAudience>) => [
       ...common,

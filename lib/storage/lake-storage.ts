@@ -26,12 +26,6 @@ import * as grants from './storage-grants.ts';
 export type { LakeDataPrincipals } from './data-perimeter-props.ts';
 export { ABORT_INCOMPLETE_UPLOAD_DAYS } from './lake-bucket.ts';
 
-/**
- * IAM path of the department upload roles. They live in department stacks, which depend on the core
- * stack, so the core's bucket and key policies name them by this path rather than by ARN.
- */
-export const DEPARTMENT_ROLE_PATH = '/lake/departments/';
-
 export class LakeStorage extends Construct implements grants.LakeStorageResources {
   public readonly dataKey: kms.IKey;
   public readonly curatedKey: kms.IKey;
@@ -174,7 +168,10 @@ export class LakeStorage extends Construct implements grants.LakeStorageResource
     return grants.grantCuratedRead(this, grantee);
   }
 
-  /** What an Athena user needs on the results bucket: write and read results under `prefix`. */
+  /**
+   * What an Athena user needs on the results bucket: write and read results under `prefix`. Once the
+   * perimeter is in place, the user must also be one of its analysts (see restrictDataAccess).
+   */
   public queryResultsStatements(prefix: string = QUERY_RESULTS_PREFIX): iam.PolicyStatement[] {
     return grants.queryResultsStatements(this, prefix);
   }
@@ -185,12 +182,12 @@ export class LakeStorage extends Construct implements grants.LakeStorageResource
   }
 
   /**
-   * Puts landing, raw, curated and quarantine, and the data and curated keys, inside the lake's data
-   * perimeter (see DataPerimeter): only the transformer, the department upload roles (by
-   * DEPARTMENT_ROLE_PATH; landing, quarantine and the data key), the curated readers (curated and its
-   * key), CloudFormation's object-emptying helper (destroy flag only, not raw) and the break-glass admins
-   * reach their data. The query results stay outside: Athena users reach them by IAM, each under its own
-   * prefix. Call once, with every role, after the roles exist.
+   * Puts every data bucket and its key inside the lake's data perimeter (see DataPerimeter): only the
+   * transformer, the department upload roles (landing, quarantine and the data key), the curated readers
+   * (curated and its key), the analysts (the query results and their key; within it, each reaches its own
+   * prefix by IAM), CloudFormation's object-emptying helper (destroy flag only, not raw) and the break-glass
+   * admins reach their data, each named by its exact ARN. Call once, with every principal, after the roles
+   * exist.
    */
   public restrictDataAccess(principals: LakeDataPrincipals): DataPerimeter {
     if (this.perimeter) {
@@ -205,16 +202,17 @@ export class LakeStorage extends Construct implements grants.LakeStorageResource
     });
     this.perimeter = new DataPerimeter(this, 'DataPerimeter', {
       ...principals,
-      departmentRolePath: DEPARTMENT_ROLE_PATH,
       buckets: [
         bucket(this.landingBucket, ['departments']),
         bucket(this.rawBucket, []),
         bucket(this.curatedBucket, ['curatedReaders']),
         bucket(this.quarantineBucket, ['departments']),
+        bucket(this.queryResultsBucket, ['analysts']),
       ],
       keys: [
         { key: this.dataKey, audiences: ['departments'] },
         { key: this.curatedKey, audiences: ['curatedReaders'] },
+        { key: this.queryKey, audiences: ['analysts'] },
       ],
     });
     return this.perimeter;

@@ -38,6 +38,11 @@ export interface ProcessUploadDeps {
   readonly contracts: ReadonlyMap<string, DatasetContract>;
   /** Key of `protect: hash`. */
   readonly hashKey: Buffer;
+  /**
+   * The version of hashKey (the secret's version id, or the key file's fingerprint, never the key): set in
+   * the report of each upload that hashed a column. @default not recorded
+   */
+  readonly hashKeyVersion?: string;
   /** Where the upload and the engine's work files go while processing. @default the OS temp directory */
   readonly tmpDir?: string;
   /** Clock, for the report's startedAt. @default () => new Date() */

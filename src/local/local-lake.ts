@@ -9,6 +9,7 @@
 import { CopyObjectCommand, HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DatasetContract } from '../contracts/schema.ts';
 import type { IngestReport } from '../engine/report.ts';
+import { hashKeyFingerprint } from '../ingest/hash-key.ts';
 import { LOCAL_BUCKETS, type LocalS3, localS3Client, startLocalS3 } from '../ingest/local-s3.ts';
 import { listReports, processUpload, readReport } from '../ingest/process-upload.ts';
 import { listObjects, normalizeEtag } from '../ingest/s3-objects.ts';
@@ -115,6 +116,8 @@ export class LocalLake {
 
   private static async start(paths: LakePaths, opts: LocalLakeOptions): Promise<LocalLake> {
     const hashKey = loadOrCreateHashKey(paths);
+    // The local key is known by its fingerprint in the reports (never by its value).
+    const hashKeyVersion = hashKeyFingerprint(hashKey);
     const server: LocalS3 = await startLocalS3({ dir: paths.s3, port: opts.port });
     const s3 = server.client();
     let lake: LocalLake | undefined;
@@ -126,6 +129,7 @@ export class LocalLake {
             buckets: server.buckets,
             contracts: opts.contracts,
             hashKey,
+            hashKeyVersion,
             tmpDir: paths.tmp,
             logger: opts.logger,
           },

@@ -73,6 +73,61 @@ describe('access matrix', () => {
     expect(failures.every((o) => o.row.principal === 'health-uploader')).toBe(true);
   });
 
+  it("denies a role created under the upload roles' IAM path, which the path wildcard of old admitted", async () => {
+    const request = toRequest(model, {
+      principal: 'path-lookalike',
+      action: 's3:GetObject',
+      resource: 'landing:landing/health/clinics/2024-06-01.csv',
+      allowed: false,
+    });
+    expect(await isAllowed(request)).toBe(false);
+    const policy = JSON.stringify(request.resourcePolicy);
+    expect(policy).toContain('role/lake/departments/Lake-upload-health"');
+    const byPath = JSON.parse(
+      policy.replace('role/lake/departments/Lake-upload-health"', 'role/lake/departments/*"'),
+    );
+    expect(await isAllowed({ ...request, resourcePolicy: byPath })).toBe(true);
+  });
+
+  it("lets nobody assume an upload role whose department names no uploaders, as the account's trust once did", async () => {
+    const request = toRequest(model, {
+      principal: 'account-admin',
+      action: 'sts:AssumeRole',
+      resource: 'role:statistics-uploader',
+      allowed: false,
+    });
+    expect(await isAllowed(request)).toBe(false);
+    const accountTrust = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws-cn:iam::111122223333:root` },
+          Action: 'sts:AssumeRole',
+        },
+      ],
+    };
+    expect(await isAllowed({ ...request, resourcePolicy: accountTrust })).toBe(true);
+  });
+
+  it("keeps the hash key and the query results from the account's admin by their denies alone", async () => {
+    const cases: [string, string][] = [
+      ['secretsmanager:GetSecretValue', 'secret:hash-key'],
+      ['kms:Decrypt', 'secret:hash-key'],
+      ['s3:GetObject', 'query-results:athena/public/q-1.csv'],
+      ['kms:Decrypt', 'query-results:athena/public/q-1.csv'],
+    ];
+    for (const [action, resource] of cases) {
+      const request = toRequest(model, { principal: 'account-admin', action, resource, allowed: false });
+      expect(await isAllowed(request), `${action} ${resource}`).toBe(false);
+      const policy = request.resourcePolicy as { Statement: { Effect: string }[] };
+      const withoutDenies = { ...policy, Statement: policy.Statement.filter((st) => st.Effect !== 'Deny') };
+      expect(await isAllowed({ ...request, resourcePolicy: withoutDenies }), `${action} ${resource}`).toBe(
+        true,
+      );
+    }
+  });
+
   it('gives each persona in lake.yaml the columns its level sees, as the contracts classify them', () => {
     const lf = buildLfModel(model.templates.values());
     const { config, datasets } = model.lake.core.inputs;

@@ -6,7 +6,10 @@
  * - `<bucket>:<key>`: an object in landing, raw, curated, quarantine, query-results or access-logs.
  *   With s3:ListBucket, the bucket listed with that prefix; with a kms action, the bucket's KMS key
  *   used through S3 for that object (kms:ViaService and the object's encryption context).
- * - `key:<data|curated|query|ops>`: a KMS key called directly (no S3 in between).
+ * - `key:<data|curated|query|ops|hash>`: a KMS key called directly (no S3 in between).
+ * - `secret:hash-key`: the `protect: hash` key in Secrets Manager; with a kms action, its KMS key used
+ *   through Secrets Manager for that secret (kms:ViaService and the SecretARN encryption context).
+ * - `role:<principal>` with sts:AssumeRole: one of the stacks' roles, against its trust policy.
  * - `glue:<database>[/<table>]`, `workgroup:<name>`: Glue catalog objects and Athena workgroups.
  * - `lf:<database>[/<table>[.<column>]]` with `lakeformation:SELECT` / `lakeformation:DESCRIBE`: the
  *   Lake Formation LF-tag grants of the templates, evaluated against the templates' tag associations.
@@ -25,7 +28,12 @@ export const PRINCIPALS = {
   'health-investigator': "a role with health's restricted policy (and LF principal role/health-investigator)",
   'statistics-analyst': "a role with statistics' analyst policy (no LF principal in lake.yaml)",
   'unrelated-role': 'a role in the same account with no lake policy',
-  'account-admin': 'a role in the same account with s3:*, kms:*, glue:*, athena:* on * (no lake policy)',
+  'account-admin':
+    'a role in the same account with s3:*, kms:*, glue:*, athena:*, secretsmanager:*, sts:* on * (no lake policy)',
+  'path-lookalike':
+    "a role created under the upload roles' IAM path, /lake/departments/Lake-upload-health-2, with the same policies as account-admin",
+  'lake-admin': "a break-glass admin (lakeFormation.admins in lake.yaml) with account-admin's policies",
+  'health-steward': "a user health's uploaders name in departments.yaml, allowed sts:* on *",
 } as const;
 export type PrincipalName = keyof typeof PRINCIPALS;
 
@@ -54,6 +62,8 @@ const HEALTH_CURATED = 'curated:curated/health/clinics/ingest_date=2024-06-01/pa
 const HEALTH_QUARANTINE = 'quarantine:quarantine/health/clinics/2024-06-01.csv';
 const HEALTH_REPORT = 'quarantine:reports/health/u-0001.json';
 const STATS_REPORT = 'quarantine:reports/statistics/u-0002.json';
+const PUBLIC_RESULT = 'query-results:athena/public/q-1.csv';
+const HASH_KEY = 'secret:hash-key';
 
 export const ACCESS_MATRIX: readonly AccessExpectation[] = [
   // A department writes its own landing area only, and cannot read it back.
@@ -185,4 +195,63 @@ export const ACCESS_MATRIX: readonly AccessExpectation[] = [
   row('account-admin', 's3:GetObject', HEALTH_RAW, false),
   row('account-admin', 's3:GetObject', HEALTH_CURATED, false),
   row('account-admin', 's3:PutObject', HEALTH_UPLOAD, false),
+  // The query results and their key are inside the perimeter too: only the analysts lake.yaml names.
+  row('account-admin', 's3:GetObject', PUBLIC_RESULT, false),
+  row('account-admin', 's3:PutObject', PUBLIC_RESULT, false),
+  row('account-admin', 'kms:Decrypt', PUBLIC_RESULT, false),
+  row('account-admin', 'kms:Decrypt', 'key:query', false),
+  row('unrelated-role', 's3:GetObject', PUBLIC_RESULT, false),
+  row('statistics-analyst', 's3:PutObject', 'query-results:athena/statistics/q-4.csv', false),
+
+  // The perimeter names each lake role: a role created under the upload roles' path gets nothing.
+  row('path-lookalike', 's3:PutObject', HEALTH_UPLOAD, false),
+  row('path-lookalike', 's3:GetObject', HEALTH_UPLOAD, false),
+  row('path-lookalike', 's3:GetObject', HEALTH_QUARANTINE, false),
+  row('path-lookalike', 's3:GetObject', HEALTH_REPORT, false),
+  row('path-lookalike', 'kms:Decrypt', HEALTH_REPORT, false),
+  row('path-lookalike', 'kms:Decrypt', 'key:data', false),
+  row('path-lookalike', 's3:GetObject', HEALTH_CURATED, false),
+  row('path-lookalike', 's3:GetObject', PUBLIC_RESULT, false),
+  row('path-lookalike', 'secretsmanager:GetSecretValue', HASH_KEY, false),
+
+  // An upload role trusts exactly the uploaders departments.yaml names, and nobody while it names none.
+  row('health-steward', 'sts:AssumeRole', 'role:health-uploader', true),
+  row('health-steward', 'sts:AssumeRole', 'role:statistics-uploader', false),
+  row('account-admin', 'sts:AssumeRole', 'role:health-uploader', false),
+  row('account-admin', 'sts:AssumeRole', 'role:statistics-uploader', false),
+  row('lake-admin', 'sts:AssumeRole', 'role:statistics-uploader', false),
+
+  // The protect: hash key: the transformer reads it through Secrets Manager; nobody else does.
+  row('transformer', 'secretsmanager:GetSecretValue', HASH_KEY, true),
+  row('transformer', 'kms:Decrypt', HASH_KEY, true),
+  row('transformer', 'kms:Decrypt', 'key:hash', false),
+  row('transformer', 'secretsmanager:PutSecretValue', HASH_KEY, false),
+  ...(
+    [
+      'health-uploader',
+      'statistics-uploader',
+      'public-analyst',
+      'health-analyst',
+      'health-investigator',
+      'statistics-analyst',
+      'unrelated-role',
+      'account-admin',
+    ] as const
+  ).flatMap((p) => [
+    row(p, 'secretsmanager:GetSecretValue', HASH_KEY, false),
+    row(p, 'kms:Decrypt', HASH_KEY, false),
+  ]),
+  row('account-admin', 'kms:Decrypt', 'key:hash', false),
+  row('account-admin', 'kms:ReEncryptFrom', 'key:hash', false),
+  // Planting a known key, or deleting it, would be as bad as reading it.
+  row('account-admin', 'secretsmanager:PutSecretValue', HASH_KEY, false),
+  row('account-admin', 'secretsmanager:UpdateSecret', HASH_KEY, false),
+  row('account-admin', 'secretsmanager:DeleteSecret', HASH_KEY, false),
+
+  // The break-glass admins reach everything the perimeters guard, and may rotate the key on purpose.
+  row('lake-admin', 's3:GetObject', HEALTH_RAW, true),
+  row('lake-admin', 's3:GetObject', PUBLIC_RESULT, true),
+  row('lake-admin', 'secretsmanager:GetSecretValue', HASH_KEY, true),
+  row('lake-admin', 'kms:Decrypt', HASH_KEY, true),
+  row('lake-admin', 'secretsmanager:PutSecretValue', HASH_KEY, true),
 ];

@@ -1,11 +1,13 @@
 /**
  * The synthesized fixture lake as an IAM model: its principals (with their identity policies), its
- * buckets, keys, Glue tables and Athena workgroups (with their resource policies), all resolved to
- * concrete ARNs in account 111122223333, region cn-north-1, so `@cloud-copilot/iam-simulate` can
- * evaluate a request offline.
+ * buckets, keys, the hash-key secret, the upload roles' trust, Glue tables and Athena workgroups (with
+ * their resource policies), all resolved to concrete ARNs in account 111122223333, region cn-north-1, so
+ * `@cloud-copilot/iam-simulate` can evaluate a request offline. The fixture's own ARNs (uploaders,
+ * personas, admins) are moved to the same partition.
  */
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
-import { type BuiltLake, buildFixtureLake } from '../cdk/helpers.ts';
+import type { LakeInputs } from '../../lib/config/inputs.ts';
+import { type BuiltLake, buildFixtureLake, fixtureInputs } from '../cdk/helpers.ts';
 import type { AccessExpectation, PrincipalName } from './access-matrix.ts';
 import { ACCOUNT, type CfnTemplateJson, PARTITION, REGION, TemplateResolver, URL_SUFFIX } from './resolve.ts';
 
@@ -25,6 +27,10 @@ export interface LakeModel {
   readonly buckets: ReadonlyMap<string, { arn: string; keyArn?: string; policy?: PolicyDocument }>;
   /** Key ARN and key policy by the matrix's key name. */
   readonly keys: ReadonlyMap<string, { arn: string; policy: PolicyDocument }>;
+  /** Secret ARN, its KMS key ARN and its resource policy by the matrix's secret name. */
+  readonly secrets: ReadonlyMap<string, { arn: string; keyArn: string; policy?: PolicyDocument }>;
+  /** ARN and trust policy of the roles the stacks create, by principal name. */
+  readonly roles: ReadonlyMap<string, { arn: string; trust: PolicyDocument }>;
   /** Athena workgroup names by the matrix's workgroup name. */
   readonly workgroups: ReadonlyMap<string, string>;
 }
@@ -42,7 +48,10 @@ const KEYS: Record<string, string> = {
   curated: 'StorageCuratedKey',
   query: 'StorageQueryKey',
   ops: 'OpsKey',
+  hash: 'IngestionHashKeyKey',
 };
+/** Secrets: the matrix's name → logical-id prefix in the core stack. */
+const SECRETS: Record<string, string> = { 'hash-key': 'IngestionHashKey' };
 /** Workgroup name in the matrix → stack and logical-id prefix. */
 const WORKGROUPS: Record<string, [string, string]> = {
   public: ['Lake', 'QueryWorkGroup'],
@@ -78,9 +87,33 @@ function stackTemplate(templates: ReadonlyMap<string, CfnTemplateJson>, stack: s
   return template;
 }
 
+/** The fixture's inputs with every ARN in the model's partition (the fixture writes arn:aws:). */
+function inputsInPartition(): LakeInputs {
+  const inputs = fixtureInputs();
+  const moved = (value: unknown) =>
+    JSON.parse(JSON.stringify(value).replaceAll('arn:aws:', `arn:${PARTITION}:`));
+  return { ...inputs, departments: moved(inputs.departments), config: moved(inputs.config) };
+}
+
+/** A principal in the account with broad identity policies (every action of `services` on everything). */
+function broad(arn: string, services: string[]): ModelPrincipal {
+  return {
+    arn,
+    policies: [
+      {
+        name: 'BroadAccess',
+        policy: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: services.map((s) => `${s}:*`), Resource: '*' }],
+        },
+      },
+    ],
+  };
+}
+
 /** Synthesizes the fixture lake (after `mutate`, if given) and resolves it into a model. */
 export function buildLakeModel(mutate?: (lake: BuiltLake) => void): LakeModel {
-  const built = buildFixtureLake(undefined, { env: { account: ACCOUNT, region: REGION } });
+  const built = buildFixtureLake(inputsInPartition(), { env: { account: ACCOUNT, region: REGION } });
   mutate?.(built);
   // A fresh synthesis: `mutate` may have changed the app after buildFixtureLake synthesized it.
   const assembly = built.app.synth({ force: true });
@@ -123,10 +156,25 @@ export function buildLakeModel(mutate?: (lake: BuiltLake) => void): LakeModel {
     workgroups.set(name, String(template.Resources[id].Properties?.Name));
   }
 
+  const secrets = new Map<string, { arn: string; keyArn: string; policy?: PolicyDocument }>();
+  for (const [name, prefix] of Object.entries(SECRETS)) {
+    const id = logicalId(core, 'AWS::SecretsManager::Secret', prefix);
+    const arn = resolver.ref('Lake', id);
+    const policy = Object.values(core.Resources).find(
+      (r) => r.Type === 'AWS::SecretsManager::ResourcePolicy' && r.Properties?.SecretId === arn,
+    )?.Properties?.ResourcePolicy as PolicyDocument | undefined;
+    secrets.set(name, { arn, keyArn: String(core.Resources[id].Properties?.KmsKeyId), policy });
+  }
+
   const principals = new Map<PrincipalName, ModelPrincipal>();
+  const roles = new Map<string, { arn: string; trust: PolicyDocument }>();
   for (const [name, [stack, prefix]] of Object.entries(ROLES) as [PrincipalName, [string, string]][]) {
     const template = stackTemplate(templates, stack);
     const id = logicalId(template, 'AWS::IAM::Role', prefix);
+    roles.set(name, {
+      arn: resolver.getAtt(stack, id, 'Arn'),
+      trust: template.Resources[id].Properties?.AssumeRolePolicyDocument as PolicyDocument,
+    });
     const roleName = resolver.ref(stack, id);
     const policies = Object.entries(template.Resources)
       .filter(
@@ -152,20 +200,16 @@ export function buildLakeModel(mutate?: (lake: BuiltLake) => void): LakeModel {
       policies: [{ name: id, policy: template.Resources[id].Properties?.PolicyDocument as PolicyDocument }],
     });
   }
-  principals.set('unrelated-role', { arn: `arn:${PARTITION}:iam::${ACCOUNT}:role/unrelated`, policies: [] });
-  principals.set('account-admin', {
-    arn: `arn:${PARTITION}:iam::${ACCOUNT}:role/account-admin`,
-    policies: [
-      {
-        name: 'BroadAccess',
-        policy: {
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Action: ['s3:*', 'kms:*', 'glue:*', 'athena:*'], Resource: '*' }],
-        },
-      },
-    ],
-  });
-  return { lake: built, templates, principals, buckets, keys, workgroups };
+  const iamArn = (resource: string) => `arn:${PARTITION}:iam::${ACCOUNT}:${resource}`;
+  const everything = ['s3', 'kms', 'glue', 'athena', 'secretsmanager', 'sts'];
+  principals.set('unrelated-role', { arn: iamArn('role/unrelated'), policies: [] });
+  principals.set('account-admin', broad(iamArn('role/account-admin'), everything));
+  // Whoever may create roles under the department role path may give them any policy.
+  principals.set('path-lookalike', broad(iamArn('role/lake/departments/Lake-upload-health-2'), everything));
+  // lake.yaml's break-glass admin and a steward health's uploaders name (departments.yaml).
+  principals.set('lake-admin', broad(iamArn('role/lake-admin'), everything));
+  principals.set('health-steward', broad(iamArn('user/health-steward'), ['sts']));
+  return { lake: built, templates, principals, buckets, keys, secrets, roles, workgroups };
 }
 
 /** A concrete request: what iam-simulate needs, plus the resource policy that applies. */
@@ -179,12 +223,15 @@ export interface ModelRequest {
 
 const S3_TRANSPORT = { 'aws:SecureTransport': 'true', 's3:TlsVersion': '1.3' };
 const VIA_S3 = `s3.${REGION}.${URL_SUFFIX}`;
+/** Secrets Manager as KMS sees it: the name the stacks' key policies use (aws-cdk-lib's). */
+const VIA_SECRETS_MANAGER = `secretsmanager.${REGION}.amazonaws.com`;
 
 /**
  * Turns a row of the matrix into a request. Resources are written `<bucket>:<key>` (an object; for
  * s3:ListBucket, the bucket listed with that prefix; for kms actions, the object's key used through
- * S3 with its encryption context), `key:<name>` (a KMS key called directly), `glue:<db>[/<table>]`
- * and `workgroup:<name>`.
+ * S3 with its encryption context), `key:<name>` (a KMS key called directly), `secret:<name>` (the
+ * secret; for kms actions, its key used through Secrets Manager), `role:<principal>` (assuming a role
+ * the stacks create, against its trust policy), `glue:<db>[/<table>]` and `workgroup:<name>`.
  */
 export function toRequest(model: LakeModel, row: AccessExpectation): ModelRequest {
   const principal = model.principals.get(row.principal);
@@ -202,6 +249,33 @@ export function toRequest(model: LakeModel, row: AccessExpectation): ModelReques
       ? `arn:${PARTITION}:glue:${REGION}:${ACCOUNT}:table/${db}/${table}`
       : `arn:${PARTITION}:glue:${REGION}:${ACCOUNT}:database/${db}`;
     return { principal, action: row.action, resourceArn, context: {} };
+  }
+  if (kind === 'role') {
+    const role = model.roles.get(rest);
+    if (!role) throw new Error(`no role ${rest}`);
+    return { principal, action: row.action, resourceArn: role.arn, resourcePolicy: role.trust, context: {} };
+  }
+  if (kind === 'secret') {
+    const secret = model.secrets.get(rest);
+    if (!secret) throw new Error(`no secret ${rest}`);
+    if (!row.action.startsWith('kms:')) {
+      return {
+        principal,
+        action: row.action,
+        resourceArn: secret.arn,
+        resourcePolicy: secret.policy,
+        context: {},
+      };
+    }
+    const key = [...model.keys.values()].find((k) => k.arn === secret.keyArn);
+    if (!key) throw new Error(`secret ${rest} has no KMS key in the model`);
+    return {
+      principal,
+      action: row.action,
+      resourceArn: key.arn,
+      resourcePolicy: key.policy,
+      context: { 'kms:ViaService': VIA_SECRETS_MANAGER, 'kms:EncryptionContext:SecretARN': secret.arn },
+    };
   }
   if (kind === 'workgroup') {
     const name = model.workgroups.get(rest);

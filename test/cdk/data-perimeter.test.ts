@@ -1,9 +1,10 @@
-import type { CfnElement, Stack } from 'aws-cdk-lib';
+import { type CfnElement, type Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
 import { DESTROY_DATA_CONTEXT } from '../../lib/common/context.ts';
+import { uploadRoleArn } from '../../lib/departments/upload-role-name.ts';
 import { AccessLogsBucket } from '../../lib/storage/access-logs-bucket.ts';
 import { DataPerimeter } from '../../lib/storage/data-perimeter.ts';
 import type { DataPerimeterProps } from '../../lib/storage/data-perimeter-props.ts';
@@ -13,9 +14,8 @@ import { buildFixtureLake, fastStack } from './helpers.ts';
 
 const ref = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 const ADMIN = 'arn:aws:iam::111122223333:role/break-glass';
-const departments = {
-  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:role/teams/*']],
-};
+const DEPARTMENT_ROLE = 'arn:aws:iam::111122223333:role/lake/departments/Lake-upload-health';
+const ANALYST = 'arn:aws:iam::111122223333:role/health-analyst';
 
 /** A stack with one lake bucket, one key and two roles, ready for a perimeter. */
 function parts(context: Record<string, unknown> = {}) {
@@ -44,7 +44,8 @@ function perimeter(
 ) {
   return new DataPerimeter(stack, 'Perimeter', {
     curatedReaders: [],
-    departmentRolePath: '/teams/',
+    departmentRoles: [DEPARTMENT_ROLE],
+    analysts: [ANALYST],
     buckets: [],
     keys: [],
     ...props,
@@ -66,13 +67,15 @@ describe('DataPerimeter', () => {
       transformer,
       curatedReaders: [reader],
       admins: [ADMIN],
-      buckets: [{ bucket, audiences: ['curatedReaders', 'departments'] }],
+      buckets: [{ bucket, audiences: ['curatedReaders', 'departments', 'analysts'] }],
     });
     const template = Template.fromStack(stack);
     const bucketId = stack.getLogicalId(bucket.node.defaultChild as CfnElement);
     expect(bucketStatement(template, bucketId, 'DenyOutsideLakeRoles')).toEqual({
       Action: ['s3:GetObject*', 's3:PutObject*', 's3:DeleteObject*'],
-      Condition: { ArnNotLike: { 'aws:PrincipalArn': [transformerRef, ADMIN, readerRef, departments] } },
+      Condition: {
+        ArnNotLike: { 'aws:PrincipalArn': [transformerRef, ADMIN, readerRef, DEPARTMENT_ROLE, ANALYST] },
+      },
       Effect: 'Deny',
       Principal: { AWS: '*' },
       Resource: { 'Fn::Join': ['', [ref(bucketId), '/*']] },
@@ -107,7 +110,7 @@ describe('DataPerimeter', () => {
     expect(statements).toHaveLength(2);
     expect(statements[1]).toEqual({
       Action: ['kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
-      Condition: { ArnNotLike: { 'aws:PrincipalArn': [transformerRef, departments, readerRef] } },
+      Condition: { ArnNotLike: { 'aws:PrincipalArn': [transformerRef, DEPARTMENT_ROLE, readerRef] } },
       Effect: 'Deny',
       Principal: { AWS: '*' },
       Resource: '*',
@@ -126,13 +129,39 @@ describe('DataPerimeter', () => {
     ).toEqual([transformerRef, ref('CustomS3AutoDeleteObjectsCustomResourceProviderRole3B1BD092')]);
   });
 
-  it('rejects a root or wildcard department path, a bucket given twice and an emptying helper that is not there', () => {
-    for (const path of ['/', 'teams/', '/teams', '/te*ms/']) {
+  it('names department roles and analysts exactly: a wildcard is refused, an exact ARN (tokens too) accepted', () => {
+    const wildcards = {
+      departmentRoles: 'arn:aws:iam::111122223333:role/lake/departments/*',
+      analysts: 'arn:aws:iam::111122223333:role/analyst-?',
+    } as const;
+    for (const [prop, arn] of Object.entries(wildcards)) {
       const { stack, transformer } = parts();
-      expect(() => perimeter(stack, { transformer, departmentRolePath: path }), path).toThrow(
-        `DataPerimeter departmentRolePath is "${path}"`,
+      expect(() => perimeter(stack, { transformer, [prop]: [arn] }), prop).toThrow(
+        `DataPerimeter ${prop} has "${arn}"; name each principal by its exact ARN`,
       );
     }
+    const { stack, bucket, transformer } = parts();
+    const exact = uploadRoleArn(stack, 'Lake', 'health');
+    expect(Token.isUnresolved(exact)).toBe(true);
+    perimeter(stack, {
+      transformer,
+      departmentRoles: [exact],
+      buckets: [{ bucket, audiences: ['departments'] }],
+    });
+    const bucketId = stack.getLogicalId(bucket.node.defaultChild as CfnElement);
+    expect(
+      bucketStatement(Template.fromStack(stack), bucketId, 'DenyOutsideLakeRoles').Condition.ArnNotLike[
+        'aws:PrincipalArn'
+      ][1],
+    ).toEqual({
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:role/lake/departments/Lake-upload-health'],
+      ],
+    });
+  });
+
+  it('rejects a bucket given twice and an emptying helper that is not there', () => {
     const twice = parts();
     expect(() =>
       perimeter(twice.stack, {
@@ -163,30 +192,51 @@ describe('LakeStorage.restrictDataAccess', () => {
 });
 
 describe('the lake stack', () => {
-  it('puts every data bucket but the query results, and the data and curated keys, inside the perimeter', () => {
+  it('puts every data bucket, the query results included, and their three keys inside the perimeter', () => {
     const { core, coreTemplate } = buildFixtureLake();
     const id = (c: { node: { defaultChild?: unknown } }) =>
       core.getLogicalId(c.node.defaultChild as CfnElement);
     const { storage } = core;
-    for (const bucket of [
-      storage.landingBucket,
-      storage.rawBucket,
-      storage.curatedBucket,
-      storage.quarantineBucket,
-    ]) {
+    for (const bucket of storage.dataBuckets) {
       expect(
         bucketStatement(coreTemplate, id(bucket), 'DenyOutsideLakeRoles'),
         bucket.node.path,
       ).toBeDefined();
     }
-    expect(
-      bucketStatement(coreTemplate, id(storage.queryResultsBucket), 'DenyOutsideLakeRoles'),
-    ).toBeUndefined();
     const keys = coreTemplate.findResources('AWS::KMS::Key');
-    for (const key of [storage.dataKey, storage.curatedKey]) {
+    for (const key of [storage.dataKey, storage.curatedKey, storage.queryKey]) {
       expect(keys[id(key)].Properties.KeyPolicy.Statement).toContainEqual(
         expect.objectContaining({ Sid: 'DenyDataUseOutsideLakeRoles', Effect: 'Deny' }),
       );
     }
+  });
+
+  it("names each department's upload role and each analyst of lake.yaml, and no IAM path", () => {
+    const { core, coreTemplate } = buildFixtureLake();
+    const denyOf = (bucket: { node: { defaultChild?: unknown } }) =>
+      bucketStatement(
+        coreTemplate,
+        core.getLogicalId(bucket.node.defaultChild as CfnElement),
+        'DenyOutsideLakeRoles',
+      ).Condition.ArnNotLike['aws:PrincipalArn'];
+    const roleArn = (name: string) => ({
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, `:iam::111122223333:role/lake/departments/${name}`],
+      ],
+    });
+    const uploaders = ['health', 'statistics', 'civil_affairs'].map((d) => roleArn(`Lake-upload-${d}`));
+    for (const bucket of [core.storage.landingBucket, core.storage.quarantineBucket]) {
+      const admitted = denyOf(bucket);
+      expect(admitted).toEqual(expect.arrayContaining(uploaders));
+      expect(JSON.stringify(admitted)).not.toContain('*');
+    }
+    expect(denyOf(core.storage.queryResultsBucket)).toEqual([
+      expect.anything(), // the transformer
+      'arn:aws:iam::111122223333:role/lake-admin',
+      'arn:aws:iam::111122223333:role/public-analyst',
+      'arn:aws:iam::111122223333:role/health-analyst',
+      'arn:aws:iam::111122223333:role/health-investigator',
+    ]);
   });
 });

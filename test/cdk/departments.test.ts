@@ -1,7 +1,12 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { DepartmentUploader } from '../../lib/departments/department-uploader.ts';
-import { DEPARTMENT_ROLE_PATH, LakeStorage } from '../../lib/storage/lake-storage.ts';
+import { DepartmentUploader, NO_UPLOADERS_SID } from '../../lib/departments/department-uploader.ts';
+import {
+  DEPARTMENT_ROLE_PATH,
+  MAX_ROLE_NAME_LENGTH,
+  uploadRoleName,
+} from '../../lib/departments/upload-role-name.ts';
+import { LakeStorage } from '../../lib/storage/lake-storage.ts';
 import { buildFixtureLake, fastStack } from './helpers.ts';
 
 const lake = buildFixtureLake();
@@ -38,29 +43,51 @@ describe('DepartmentUploader', () => {
     });
   });
 
-  it("defaults to this account's principals that IAM allows to assume it when none are named", () => {
+  it('trusts nobody while departments.yaml names no uploader, and synth warns with the fix', () => {
     statistics.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'Lake-upload-statistics',
       AssumeRolePolicyDocument: {
         Statement: [
           {
-            Action: 'sts:AssumeRole',
-            Effect: 'Allow',
-            Principal: {
-              AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:root']] },
-            },
+            Sid: NO_UPLOADERS_SID,
+            Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
           },
         ],
       },
     });
+    expect(JSON.stringify(statistics.toJSON())).not.toContain(':root');
+    const warning = Match.stringLikeRegexp(
+      'department statistics names no uploaders.*add uploaders to departments.yaml',
+    );
+    Annotations.fromStack(lake.departmentStacks[1]).hasWarning(
+      '/Lake-statistics/Dept-statistics/Uploader',
+      warning,
+    );
+    // A department that names its uploaders gets no warning.
+    Annotations.fromStack(lake.departmentStacks[0]).hasNoWarning(
+      '*',
+      Match.stringLikeRegexp('names no uploaders'),
+    );
   });
 
-  it("carries the lake's department role path, by which the core's bucket and key policies admit it", () => {
-    for (const template of [health, statistics]) {
+  it("has a name the core's bucket and key policies can name before it exists, under the lake's path", () => {
+    for (const [template, department] of [
+      [health, 'health'],
+      [statistics, 'statistics'],
+    ] as const) {
       const roles = template.findResources('AWS::IAM::Role', {
-        Properties: { Path: DEPARTMENT_ROLE_PATH },
+        Properties: { Path: DEPARTMENT_ROLE_PATH, RoleName: `Lake-upload-${department}` },
       });
       expect(Object.keys(roles)).toEqual([expect.stringMatching(/^Dept\w+UploaderRole/)]);
     }
+    expect(uploadRoleName('Lake', 'civil_affairs')).toBe('Lake-upload-civil_affairs');
+    // A name over IAM's limit is cut and made unique again with a digest of the whole name.
+    const long = uploadRoleName('L'.repeat(40), 'provincial_ecological_environment_bureau');
+    expect(long).toHaveLength(MAX_ROLE_NAME_LENGTH);
+    expect(long).toMatch(/-[0-9a-f]{8}$/);
+    expect(uploadRoleName('L'.repeat(40), 'provincial_ecological_environment_bureau_2')).not.toBe(long);
   });
 
   it('may write only its own landing prefix and read only its own reports, key use scoped the same way', () => {

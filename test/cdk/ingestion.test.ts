@@ -142,9 +142,9 @@ describe('LakeIngestion defaults', () => {
     });
   });
 
-  it('generates the hash key at deploy time: 64 hex digits, KMS-encrypted, never in the template', () => {
+  it('generates the hash key at deploy time: 64 hex digits, under its own KMS key, never in the template', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
-      KmsKeyId: Match.objectLike({ 'Fn::GetAtt': [Match.stringLikeRegexp('^OpsKey'), 'Arn'] }),
+      KmsKeyId: Match.objectLike({ 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestionHashKeyKey'), 'Arn'] }),
       GenerateSecretString: {
         PasswordLength: HASH_KEY_LENGTH,
         ExcludePunctuation: true,

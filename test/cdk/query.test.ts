@@ -1,9 +1,9 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { LAKE_DEFAULTS } from '../../lib/config/lake-config.ts';
-import { ATHENA_ENGINE_VERSION, LakeQuery } from '../../lib/query/lake-query.ts';
+import { ATHENA_ENGINE_VERSION, departmentAudiences, LakeQuery } from '../../lib/query/lake-query.ts';
 import { LakeStorage } from '../../lib/storage/lake-storage.ts';
-import { fastStack } from './helpers.ts';
+import { buildFixtureLake, fastStack, fixtureInputs } from './helpers.ts';
 
 function queryStack(props: { bytesScannedCutoffPerQuery?: number; databasePrefix?: string } = {}) {
   const stack = fastStack();
@@ -115,6 +115,20 @@ describe('LakeQuery overrides', () => {
     );
   });
 
+  it('refuses a second workgroup with the same results prefix in the same bucket, naming both', () => {
+    const stack = fastStack();
+    const storage = new LakeStorage(stack, 'Storage');
+    new LakeQuery(stack, 'A', { storage, audience: 'health' });
+    expect(() => new LakeQuery(stack, 'B', { storage, audience: 'health' })).toThrow(
+      'LakeQuery Test/B and Test/A would both keep their results under athena/health/',
+    );
+    // The same audience over another results bucket is another prefix.
+    const other = new LakeStorage(stack, 'Other');
+    expect(new LakeQuery(stack, 'C', { storage: other, audience: 'health' }).resultsPrefix).toBe(
+      'athena/health/',
+    );
+  });
+
   it('takes the scan cutoff and scopes catalog reads to the database prefix', () => {
     const { template } = queryStack({ bytesScannedCutoffPerQuery: 50_000_000, databasePrefix: 'lake_' });
     template.hasResourceProperties('AWS::Athena::WorkGroup', {
@@ -130,5 +144,35 @@ describe('LakeQuery overrides', () => {
     expect(() => queryStack({ bytesScannedCutoffPerQuery: 1000 })).toThrow(
       /bytesScannedCutoffPerQuery is 1000/,
     );
+  });
+});
+
+describe('department workgroups', () => {
+  const withDepartment = (id: string) => {
+    const inputs = fixtureInputs();
+    return { ...inputs, departments: [...inputs.departments, { id, name: id, uploaders: [] }] };
+  };
+
+  it("keep a department id and another department's restricted audience apart (health_restricted, health-restricted)", () => {
+    expect(departmentAudiences('health')).toEqual({ analysts: 'health', restricted: 'health-restricted' });
+    expect(departmentAudiences('health_restricted').analysts).toBe('health_restricted');
+    const lake = buildFixtureLake(withDepartment('health_restricted'));
+    const prefixes = lake.departmentStacks.flatMap((s) =>
+      s.departments.flatMap((d) => [d.query.resultsPrefix, d.restrictedQuery.resultsPrefix]),
+    );
+    expect(prefixes).toContain('athena/health-restricted/');
+    expect(prefixes).toContain('athena/health_restricted/');
+    expect(prefixes).toContain('athena/civil_affairs/');
+    expect(new Set([...prefixes, lake.core.query.resultsPrefix]).size).toBe(prefixes.length + 1);
+  });
+
+  it("refuse a department whose audience is the public analysts', naming both workgroups", () => {
+    expect(() => buildFixtureLake(withDepartment('public'))).toThrow(
+      /LakeQuery Lake-public\/Dept-public\/Query and Lake\/Query would both keep their results under athena\/public\/.*a department cannot be called "public"/,
+    );
+  });
+
+  it('refuse a department id with the separator of the restricted audience', () => {
+    expect(() => departmentAudiences('health-x')).toThrow(/department id "health-x" contains "-"/);
   });
 });

@@ -5,11 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
 import { DESTROY_DATA_CONTEXT } from '../../lib/common/context.ts';
 import { LAKE_DEFAULTS } from '../../lib/config/lake-config.ts';
-import {
-  ABORT_INCOMPLETE_UPLOAD_DAYS,
-  DEPARTMENT_ROLE_PATH,
-  LakeStorage,
-} from '../../lib/storage/lake-storage.ts';
+import { ABORT_INCOMPLETE_UPLOAD_DAYS, LakeStorage } from '../../lib/storage/lake-storage.ts';
 import { fastStack } from './helpers.ts';
 
 function storageStack(props = {}, context: Record<string, unknown> = {}) {
@@ -330,15 +326,16 @@ describe('LakeStorage.restrictDataAccess', () => {
     storage.restrictDataAccess({
       transformer,
       curatedReaders: [reader],
+      departmentRoles: [department],
+      analysts: [analyst],
       admins: ['arn:aws-cn:iam::111122223333:role/break-glass'],
     });
     const template = Template.fromStack(stack);
     const roleId = (r: iam.Role) => stack.getLogicalId(r.node.defaultChild as iam.CfnRole);
     return { template, transformer: ref(roleId(transformer)), reader: ref(roleId(reader)) };
   }
-  const departments = {
-    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::111122223333:role${DEPARTMENT_ROLE_PATH}*`]],
-  };
+  const department = 'arn:aws-cn:iam::111122223333:role/lake/departments/Lake-upload-health';
+  const analyst = 'arn:aws-cn:iam::111122223333:role/public-analyst';
   const admin = 'arn:aws-cn:iam::111122223333:role/break-glass';
 
   function denyOf(template: Template, id: string) {
@@ -354,10 +351,11 @@ describe('LakeStorage.restrictDataAccess', () => {
   it("denies object reads, writes and deletes to everyone but each bucket's own lake roles", () => {
     const { template, transformer, reader } = restricted();
     const allowed: Record<string, unknown[]> = {
-      Landing: [transformer, admin, departments],
+      Landing: [transformer, admin, department],
       Raw: [transformer, admin],
       Curated: [transformer, admin, reader],
-      Quarantine: [transformer, admin, departments],
+      Quarantine: [transformer, admin, department],
+      QueryResults: [transformer, admin, analyst],
     };
     for (const [id, principals] of Object.entries(allowed)) {
       expect(denyOf(template, id), id).toEqual({
@@ -369,15 +367,15 @@ describe('LakeStorage.restrictDataAccess', () => {
         Sid: 'DenyOutsideLakeRoles',
       });
     }
-    expect(denyOf(template, 'QueryResults')).toBeUndefined();
   });
 
   it("denies the data keys' cryptographic use outside the lake roles, keeping the root's administration", () => {
     const { template, transformer, reader } = restricted();
     const keys = template.findResources('AWS::KMS::Key');
     const allowed: Record<string, unknown[]> = {
-      DataKey: [transformer, admin, departments],
+      DataKey: [transformer, admin, department],
       CuratedKey: [transformer, admin, reader],
+      QueryKey: [transformer, admin, analyst],
     };
     for (const [id, principals] of Object.entries(allowed)) {
       const statements = keys[keyId(template, id)].Properties.KeyPolicy.Statement;
@@ -391,14 +389,13 @@ describe('LakeStorage.restrictDataAccess', () => {
         Sid: 'DenyDataUseOutsideLakeRoles',
       });
     }
-    expect(keys[keyId(template, 'QueryKey')].Properties.KeyPolicy.Statement).toHaveLength(1);
   });
 
   it('lets the object-emptying helper of the destroy flag through, except into raw', () => {
     const { template } = restricted({ [DESTROY_DATA_CONTEXT]: 'true' });
     const helper = ref('CustomS3AutoDeleteObjectsCustomResourceProviderRole3B1BD092');
     expect(template.findResources('AWS::IAM::Role')).toHaveProperty(helper['Fn::GetAtt'][0]);
-    for (const id of ['Landing', 'Curated', 'Quarantine']) {
+    for (const id of ['Landing', 'Curated', 'Quarantine', 'QueryResults']) {
       expect(denyOf(template, id).Condition.ArnNotLike['aws:PrincipalArn'], id).toContainEqual(helper);
     }
     // Raw is never emptied (Object Lock): the helper stays out.

@@ -10,6 +10,7 @@ import { secretHashKey } from '../../lambdas/transformer/hash-key-secret.ts';
 import { CONTRACTS_BUNDLE_VERSION } from '../../src/ingest/contracts-bundle.ts';
 import { TRANSFORMER_ENV } from '../../src/ingest/env.ts';
 import { IngestConfigError } from '../../src/ingest/errors.ts';
+import { hashKeyFingerprint } from '../../src/ingest/hash-key.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/ingest/local-s3.ts';
 import { TRANSFORMER_METRICS as METRICS } from '../../src/ingest/metrics.ts';
 import { readReport } from '../../src/ingest/process-upload.ts';
@@ -28,6 +29,7 @@ import {
 } from '../ingest/helpers.ts';
 
 const CLINICS = { department: 'health', dataset: 'clinics' };
+const SECRET_VERSION = 'EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE';
 
 let lake: TestLake;
 beforeAll(async () => {
@@ -236,6 +238,34 @@ describe('handleEvent', () => {
     ]);
   });
 
+  it("records the secret's version in the report of an upload it hashed", async () => {
+    // Prepare
+    const s3 = lake.s3.client();
+    const key = 'landing/health/clinics/versioned.csv';
+    const put = await putFile(s3, lake.s3.buckets.landing, key, await fixture('clinics.csv'));
+    const { logger, metrics } = recorders();
+    const deps: HandlerDeps = {
+      s3,
+      buckets: lake.s3.buckets,
+      contracts: contractsOf(clinicsContract()),
+      hashKey: async () => ({ key: HASH_KEY, version: SECRET_VERSION }),
+      logger,
+      metrics,
+    };
+
+    // Act
+    const response = await handleEvent(
+      sqsBatch([{ messageId: 'v', body: objectCreated(lake.s3.buckets.landing, key) }]),
+      deps,
+    );
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    const uploadId = uploadIdOf(key, put.etag.replaceAll('"', ''), put.lastModified);
+    const report = await readReport(s3, lake.s3.buckets.quarantine, CLINICS, uploadId);
+    expect(report?.hashKeyVersion).toBe(SECRET_VERSION);
+  });
+
   it('throws for an event that is not an SQS batch (the whole batch is retried)', async () => {
     const { logger, metrics } = recorders();
     const deps = {
@@ -257,7 +287,7 @@ describe('secretHashKey', () => {
     secrets
       .on(GetSecretValueCommand)
       .rejectsOnce(new Error('throttled'))
-      .resolves({ SecretString: `${HASH_KEY.toString('hex')}\n` });
+      .resolves({ SecretString: `${HASH_KEY.toString('hex')}\n`, VersionId: SECRET_VERSION });
     const load = secretHashKey(
       new SecretsManagerClient({ region: LOCAL_REGION }),
       'arn:aws-cn:secretsmanager:x',
@@ -265,9 +295,17 @@ describe('secretHashKey', () => {
 
     // Act + Assess
     await expect(load()).rejects.toThrow('throttled');
-    expect(await load()).toEqual(HASH_KEY);
-    expect(await load()).toEqual(HASH_KEY);
+    expect(await load()).toEqual({ key: HASH_KEY, version: SECRET_VERSION });
+    expect(await load()).toEqual({ key: HASH_KEY, version: SECRET_VERSION });
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+    secrets.restore();
+  });
+
+  it('names the key by the fingerprint of its value when the endpoint gives no version id', async () => {
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: HASH_KEY.toString('hex') });
+    const load = secretHashKey(new SecretsManagerClient({ region: LOCAL_REGION }), 'the-secret');
+    expect(await load()).toEqual({ key: HASH_KEY, version: hashKeyFingerprint(HASH_KEY) });
     secrets.restore();
   });
 

@@ -1,0 +1,35 @@
+/**
+ * The name and ARN of a department's upload role, computed the same way in the department stack that
+ * creates the role and in the core stack whose bucket and key policies name it. The core stack is deployed
+ * first and the department stacks depend on it, so the policies cannot reference the roles; a deterministic
+ * name lets them name each role exactly instead of admitting a whole IAM path.
+ */
+import { createHash } from 'node:crypto';
+import { Stack } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+/** IAM path of the department upload roles: it groups them in the console; no policy admits by it. */
+export const DEPARTMENT_ROLE_PATH = '/lake/departments/';
+/** IAM's longest role name. */
+export const MAX_ROLE_NAME_LENGTH = 64;
+
+/**
+ * `<lake>-upload-<department>`, e.g. `Lake-upload-health`. A name over IAM's 64 characters is cut and
+ * ends with 8 hex digits of the SHA-256 of the whole name, so it stays unique and the same on every synth.
+ */
+export function uploadRoleName(lakeName: string, departmentId: string): string {
+  const name = `${lakeName}-upload-${departmentId}`;
+  if (name.length <= MAX_ROLE_NAME_LENGTH) return name;
+  const digest = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  return `${name.slice(0, MAX_ROLE_NAME_LENGTH - digest.length - 1)}-${digest}`;
+}
+
+/** The ARN of a department's upload role, in the partition and account of `scope`'s stack. */
+export function uploadRoleArn(scope: IConstruct, lakeName: string, departmentId: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'iam',
+    region: '',
+    resource: 'role',
+    resourceName: `${DEPARTMENT_ROLE_PATH.slice(1)}${uploadRoleName(lakeName, departmentId)}`,
+  });
+}
