@@ -13,8 +13,13 @@ export interface Protection {
   readonly action: ProtectAction;
 }
 
-/** The protection of a field, or null when it is not personal data. */
+/**
+ * The protection of a field, or null when it is not personal data. A field redacted without a declared
+ * kind carries personal data of kinds found value by value: `other`.
+ */
 export function fieldProtection(field: Pick<FieldContract, 'pii' | 'protect'>): Protection | null {
+  if (field.protect === 'redact')
+    return { pii: isPersonalKind(field.pii) ? field.pii : 'other', action: 'redact' };
   if (!isPersonalKind(field.pii)) return null;
   return { pii: field.pii, action: field.protect ?? 'mask' };
 }

@@ -24,11 +24,17 @@ export const FIELD_TYPES = [
   'year',
 ] as const;
 export const CLASSIFICATIONS = ['public', 'internal', 'restricted'] as const;
-export const PROTECT_ACTIONS = ['mask', 'hash', 'drop', 'keep'] as const;
+/**
+ * How personal data is protected. `redact` is for free text that carries personal data now and then:
+ * each piece the built-in detectors find inside a value is replaced by its mask, the rest is kept.
+ */
+export const PROTECT_ACTIONS = ['mask', 'hash', 'drop', 'keep', 'redact'] as const;
 /** PII kinds that have a built-in detector (used for flagging undeclared columns). */
 export const DETECTED_PII = ['cn_resident_id', 'cn_mobile', 'email', 'bank_card'] as const;
 /** PII kinds a contract may declare: the detected ones, kinds without a detector, and `none`. */
 export const PII_KINDS = [...DETECTED_PII, 'person_name', 'address', 'other', 'none'] as const;
+/** What the lake does with personal data found in a field the contract does not declare as such. */
+export const UNDECLARED_PII_POLICIES = ['quarantine', 'mask', 'quarantine-rows'] as const;
 export const FORMAT_TYPES = ['csv', 'tsv', 'json', 'jsonl', 'xlsx'] as const;
 export const ENCODINGS = ['auto', 'utf-8', 'gb18030', 'gbk', 'utf-16le', 'utf-16be'] as const;
 
@@ -126,7 +132,7 @@ export const fieldSchema = z
     protect: z
       .enum(PROTECT_ACTIONS)
       .optional()
-      .describe('How PII is protected; default mask when pii is set.'),
+      .describe('How PII is protected; default mask when pii is set. redact: the finds inside free text.'),
     classification: z
       .enum(CLASSIFICATIONS)
       .optional()
@@ -142,7 +148,14 @@ export const fieldSchema = z
       });
     }
     const knownProtect = (PROTECT_ACTIONS as readonly string[]).includes(f.protect ?? '');
-    if (knownProtect && f.protect !== 'keep' && !isPersonalKind(f.pii)) {
+    if (f.protect === 'redact' && knownType && f.type !== 'string') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['protect'],
+        message: `protect: redact applies to string fields (free text); "${f.name}" is ${f.type}`,
+      });
+    }
+    if (knownProtect && f.protect !== 'keep' && f.protect !== 'redact' && !isPersonalKind(f.pii)) {
       ctx.addIssue({
         code: 'custom',
         path: ['protect'],
@@ -171,9 +184,11 @@ export const datasetSchema = z
     format: formatSchema.default({ type: 'csv', encoding: 'auto', gzip: 'auto' }),
     maxRejectedRatio: z.number().min(0).max(1).default(DEFAULT_MAX_REJECTED_RATIO),
     undeclaredPii: z
-      .enum(['quarantine', 'mask'])
+      .enum(UNDECLARED_PII_POLICIES)
       .default('quarantine')
-      .describe('What happens when an undeclared field looks like personal data.'),
+      .describe(
+        'What happens when a field not declared as personal data holds some: quarantine (the file, when the column is personal data by nature; finds here and there are redacted), mask (the column, when it is personal data by nature), quarantine-rows (every row holding any).',
+      ),
     fields: z.array(fieldSchema).min(1),
   })
   .superRefine((d, ctx) => {

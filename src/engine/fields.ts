@@ -12,9 +12,11 @@ import {
 } from '../contracts/schema.ts';
 import { COLUMN_TYPES } from '../lake/column-types.ts';
 import type { DatasetModel, PublishedColumn } from '../lake/dataset-model.ts';
+import { sqlFirstKind, sqlRedact } from '../privacy/find.ts';
 import { protectSql } from '../privacy/protect.ts';
 import { EngineError } from './errors.ts';
 import { ident, lit, litList } from './sql.ts';
+import type { FindHandling, UndeclaredScan } from './undeclared-pii.ts';
 
 /** How one contract field is read, checked and published. */
 export interface FieldPlan {
@@ -32,6 +34,8 @@ export interface FieldPlan {
   protection: Protection | null;
   /** The field's published column (the dataset model's), or null when it is dropped. */
   column: PublishedColumn | null;
+  /** What the personal data found in the field's values gets (fields not declared personal). */
+  finds: FindHandling | null;
 }
 
 export interface Rule {
@@ -46,10 +50,21 @@ export interface Rule {
 const v = (p: FieldPlan) => ident(`v${p.index}`);
 const t = (p: FieldPlan) => ident(`t${p.index}`);
 
-/** The value shown in a message: quoted and shortened, or withheld for personal data. */
+/** Longest value a message quotes. */
+export const MAX_QUOTED = 60;
+
+/**
+ * The value shown in a message: quoted when it is short and nothing personal is found in it; otherwise
+ * described by its length (and the kind of personal data found), never repeated.
+ */
 function shown(p: FieldPlan): string {
   if (p.protection) return `'the value'`;
-  return `'"' || CASE WHEN length(${v(p)}) > 60 THEN left(${v(p)}, 57) || '...' ELSE ${v(p)} END || '"'`;
+  const kind = sqlFirstKind(v(p));
+  return (
+    `CASE WHEN (${kind}) IS NOT NULL THEN 'a value holding personal data (' || (${kind}) || ', ' || length(${v(p)}) || ' characters)' ` +
+    `WHEN length(${v(p)}) > ${MAX_QUOTED} THEN 'a value of ' || length(${v(p)}) || ' characters' ` +
+    `ELSE '"' || ${v(p)} || '"' END`
+  );
 }
 
 function formatsOf(f: FieldContract): string[] {
@@ -130,12 +145,12 @@ function enumLiteral(f: FieldContract, values: readonly (string | number | boole
 export function planFields(
   model: DatasetModel,
   mapping: Map<string, { source: string; header: string } | null>,
-  maskedUndeclared: Map<string, Exclude<PiiKind, 'none'>>,
+  scan: Pick<UndeclaredScan, 'masked' | 'handling'>,
 ): FieldPlan[] {
   const pk = new Set(model.contract.primaryKey ?? []);
   return model.fields.map(({ field, protection, column }, index) => {
     const m = mapping.get(field.name) ?? null;
-    const flagged = maskedUndeclared.get(field.name);
+    const flagged: Exclude<PiiKind, 'none'> | undefined = scan.masked.get(field.name);
     return {
       field,
       index,
@@ -144,6 +159,7 @@ export function planFields(
       required: field.constraints?.required === true || pk.has(field.name),
       protection: protection ?? (flagged ? { pii: flagged, action: 'mask' } : null),
       column,
+      finds: scan.handling.get(field.name) ?? null,
     };
   });
 }
@@ -176,6 +192,15 @@ export function fieldRules(plans: FieldPlan[], file: string): Rule[] {
     const add = (rule: string, failed: string, message: string) =>
       rules.push({ field: p, rule, failed: `coalesce(${failed}, false)`, message });
     if (p.required) add('required', `${v(p)} IS NULL`, `'a value is required'`);
+    if (p.finds === 'quarantine-rows') {
+      const kind = sqlFirstKind(v(p));
+      // Only a value that would be published: one that fails its type is rejected for that already.
+      add(
+        'personal_data',
+        `${t(p)} IS NOT NULL AND (${kind}) IS NOT NULL`,
+        `'a value holding personal data (' || (${kind}) || ', ' || length(${v(p)}) || ' characters) in a field the contract does not declare as personal data: declare the field with pii and protect, or remove the personal data'`,
+      );
+    }
     if (f.type !== 'string') {
       const formats = formatsOf(f);
       const hint = formats.length ? ` (formats: ${formats.join(', ')})` : '';
@@ -233,6 +258,7 @@ export function fieldRules(plans: FieldPlan[], file: string): Rule[] {
 export function publishedSql(p: FieldPlan, hashKey: Buffer): string | null {
   if (!p.column) return null;
   if (!inClear(p)) return protectSql(p.protection as Protection, v(p), hashKey);
+  if (p.finds === 'redact') return sqlRedact(t(p));
   const published = p.column.type.duckdb;
   return published === COLUMN_TYPES[p.field.type].checked ? t(p) : `CAST(${t(p)} AS ${published})`;
 }
@@ -245,6 +271,7 @@ export function quarantinedSql(p: FieldPlan, hashKey: Buffer): string | null {
 
 /** True when the field's published values keep equality with its typed values (in clear, or hashed). */
 export function keyPublished(p: FieldPlan): boolean {
+  if (p.finds === 'redact') return false;
   return inClear(p) || p.protection?.action === 'hash';
 }
 

@@ -3,7 +3,7 @@
  * verdicts on the header: columns that match twice, and required columns that are missing.
  */
 import type { DatasetContract } from '../contracts/schema.ts';
-import { DETECTORS } from '../privacy/detectors/index.ts';
+import { findPersonal } from '../privacy/find.ts';
 import type { IngestReport } from './report.ts';
 import { ident } from './sql.ts';
 
@@ -29,8 +29,7 @@ export interface HeaderMatch {
 
 /** True when a value would be flagged by a PII detector (used to keep header cells out of reports). */
 export function looksPersonal(value: string): boolean {
-  const t = value.trim();
-  return Object.values(DETECTORS).some((d) => d.test(t));
+  return findPersonal(value).length > 0;
 }
 
 /** NFKC folds full-width forms; whitespace inside a header (a line break in a spreadsheet cell) is ignored. */

@@ -6,7 +6,6 @@
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { DetectedPiiKind, PiiKind } from '../contracts/schema.ts';
 import { LINEAGE } from '../lake/column-types.ts';
 import type { DatasetModel, OutputKeys } from '../lake/dataset-model.ts';
 import { checkedQuery, rowErrorsSql } from './checked-query.ts';
@@ -52,23 +51,22 @@ export async function publish(
   const { mapping, verdicts, extraIdx } = header;
   report.columns = header.columns;
 
-  // Undeclared personal data: sample the columns the contract does not declare as personal.
-  const maskedUndeclared = new Map<string, Exclude<PiiKind, 'none'>>();
-  const flagged = await scanUndeclared(conn, contract, mapping, extraIdx, source, opts.piiThreshold);
-  for (const fl of flagged) {
-    report.pii.flagged.push(fl);
-    if (fl.action === 'quarantine') {
-      verdicts.push({
-        rule: 'undeclared_pii',
-        column: fl.column,
-        message: `column "${fl.column}" looks like ${fl.detector} (${Math.round(fl.ratio * 100)}% of ${fl.sampled} sampled values) but the contract does not declare it as personal data: add pii: ${fl.detector} with a protect action to the field, or pii: none if it is not personal data`,
-      });
-    }
-    // Flagged fields are masked wherever they are written, the quarantine included.
-    if (fl.action !== 'not-published') maskedUndeclared.set(fl.column, fl.detector as DetectedPiiKind);
+  // Personal data in the fields not declared as such: every value searched.
+  const scanStart = Date.now();
+  const scan = await scanUndeclared(conn, contract, mapping, extraIdx, source, opts.piiThreshold);
+  trace('personal-data scan', scanStart);
+  report.pii.flagged.push(...scan.flagged);
+  report.pii.found.push(...scan.found);
+  for (const fl of scan.flagged) {
+    if (fl.action !== 'quarantine') continue;
+    verdicts.push({
+      rule: 'undeclared_pii',
+      column: fl.column,
+      message: `column "${fl.column}" looks like ${fl.detector} (${Math.round(fl.ratio * 100)}% of ${fl.sampled} values) but the contract does not declare it as personal data: add pii: ${fl.detector} with a protect action to the field, or pii: none if it is not personal data`,
+    });
   }
 
-  const plans = planFields(model, mapping, maskedUndeclared);
+  const plans = planFields(model, mapping, scan);
   for (const p of plans) {
     if (p.protection) report.pii.protected.push({ column: p.field.name, ...p.protection });
   }

@@ -1,4 +1,5 @@
 /** The report: one JSON document per ingestion, written for the department's data steward. */
+import type { ProtectAction } from '../contracts/schema.ts';
 
 export type ReportStatus = 'accepted' | 'partial' | 'rejected';
 
@@ -15,17 +16,35 @@ export interface RowError {
 export interface PiiProtected {
   column: string;
   pii: string;
-  action: 'mask' | 'hash' | 'drop' | 'keep';
+  action: ProtectAction;
 }
 
+/** A column that is personal data by nature: most of its values are one piece of personal data each. */
 export interface PiiFlagged {
   column: string;
   detector: string;
-  /** Share of sampled non-empty values that matched the detector. */
+  /** Share of the non-empty values (every row; a sample for extra columns) that are one of the kind. */
   ratio: number;
+  /** Non-empty values looked at. */
   sampled: number;
-  /** quarantine: the file was quarantined; mask: masked by policy; not-published: an extra column. */
-  action: 'quarantine' | 'mask' | 'not-published';
+  /**
+   * quarantine: the file was quarantined; mask: the column masked by policy; quarantine-rows: the rows
+   * holding personal data were quarantined; not-published: an extra column, published nowhere.
+   */
+  action: 'quarantine' | 'mask' | 'quarantine-rows' | 'not-published';
+}
+
+/** Personal data found here and there in a column the contract does not declare as personal data. */
+export interface PiiFound {
+  column: string;
+  /** Values holding each kind (a value holding two kinds counts for both). */
+  kinds: Record<string, number>;
+  /** Values holding any. */
+  values: number;
+  /** Source lines of the first of them (at most MAX_FOUND_LINES). */
+  lines: number[];
+  /** redacted: each find replaced by its mask in the published value; quarantined: the rows were. */
+  action: 'redacted' | 'quarantined';
 }
 
 export interface ReportOutput {
@@ -54,7 +73,12 @@ export interface IngestReport {
   /** Error counts by rule and column: `{ "pattern": { "clinic_id": 3 } }`; `_file` for file-level errors. */
   errorCounts: Record<string, Record<string, number>>;
   columns: { matched: Record<string, string>; extra: string[]; missing: string[] };
-  pii: { protected: PiiProtected[]; flagged: PiiFlagged[] };
+  pii: { protected: PiiProtected[]; flagged: PiiFlagged[]; found: PiiFound[] };
+  /**
+   * The version of the `protect: hash` key the hashed columns used (set by the ingestion, not the engine);
+   * absent when no column was hashed. Hashes made under different versions do not join.
+   */
+  hashKeyVersion?: string;
   outputs: ReportOutput[];
   startedAt: string;
   durationMs: number;

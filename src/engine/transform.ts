@@ -76,7 +76,7 @@ export async function transformFile(opts: TransformOptions): Promise<IngestRepor
     errors: [],
     errorCounts: {},
     columns: { matched: {}, extra: [], missing: [] },
-    pii: { protected: [], flagged: [] },
+    pii: { protected: [], flagged: [], found: [] },
     outputs: [],
     startedAt: now.toISOString(),
     durationMs: 0,

@@ -1,73 +1,210 @@
-/** Undeclared personal data: sampling the columns the contract does not declare as PII. */
+/**
+ * Personal data in the fields a contract does not declare as such: every value of every row is searched
+ * (src/privacy/find.ts, inside DuckDB), whole values and pieces inside text alike. What happens to a find
+ * is the contract's `undeclaredPii`:
+ *
+ * - a column that is personal data by nature (at least `threshold` of its non-empty values are each one
+ *   piece of one kind) quarantines the file (`quarantine`, the default), is masked (`mask`, string
+ *   fields), or has its rows quarantined (`quarantine-rows`);
+ * - occasional finds are redacted in place (string fields), or their rows quarantined
+ *   (`quarantine-rows`, and any typed field, whose published type could not hold a mask).
+ *
+ * Extra columns (not in the contract) are published nowhere: a sample of each tells the steward what the
+ * file holds.
+ */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { DatasetContract } from '../contracts/schema.ts';
+import { type DatasetContract, DETECTED_PII, type DetectedPiiKind } from '../contracts/schema.ts';
+import { sqlKinds, sqlMayHold, sqlWholeKind } from '../privacy/find.ts';
 import { DEFAULT_PII_MIN_SAMPLES, DEFAULT_PII_THRESHOLD, detectPii } from '../privacy/scan.ts';
 import { type FieldMapping, looksPersonal } from './header-match.ts';
-import type { PiiFlagged } from './report.ts';
+import type { PiiFlagged, PiiFound } from './report.ts';
 import type { SourceInfo } from './source.ts';
 import { ident } from './sql.ts';
 
-/** Rows sampled per column to look for undeclared personal data. */
+/** Rows sampled per extra column to look for personal data. */
 export const PII_SAMPLE_ROWS = 2000;
-/** Columns sampled per query. */
-const PII_SAMPLE_COLUMNS = 256;
+/** Source lines listed per column with finds. */
+export const MAX_FOUND_LINES = 20;
+/** Columns scanned per query. */
+const SCAN_COLUMNS = 64;
 /** Extra columns (not in the contract) sampled at most. */
 const PII_SAMPLE_EXTRA_COLUMNS = 256;
 
-/** Sample the first rows of every column not declared as PII and run the detectors over them. */
+/** How the publishing pass treats a field's finds: redacted in place, or the rows quarantined. */
+export type FindHandling = 'redact' | 'quarantine-rows';
+
+export interface UndeclaredScan {
+  /** Columns that are personal data by nature (and sampled extra columns). */
+  flagged: PiiFlagged[];
+  /** Occasional finds, per column. */
+  found: PiiFound[];
+  /** Fields masked as a whole (by the contract's policy, or in the quarantined file), with their kind. */
+  masked: Map<string, DetectedPiiKind>;
+  /** Fields whose finds the publishing pass handles value by value. */
+  handling: Map<string, FindHandling>;
+}
+
+interface Candidate {
+  field: string;
+  /** The VARCHAR source column. */
+  expr: string;
+  text: boolean;
+  /** Declared `protect: redact`: its finds are counted; its protection redacts them. */
+  redacted: boolean;
+}
+
+/**
+ * Per candidate, over every row: its non-empty values, the values holding each kind, the values that are
+ * each one piece of each kind, and the values holding any. Only the values the one cheap test lets
+ * through are searched.
+ */
+async function countFinds(
+  conn: DuckDBConnection,
+  batch: readonly Candidate[],
+): Promise<{ nonEmpty: number; kinds: number[]; whole: number[]; values: number }[]> {
+  const inner = batch.flatMap((c, i) => {
+    const x = `nullif(${c.expr}, '')`;
+    return [`${x} AS x${i}`, `${sqlMayHold(x)} AS h${i}`];
+  });
+  const middle = batch.map(
+    (_, i) =>
+      `x${i}, CASE WHEN h${i} THEN ${sqlKinds(`x${i}`)} END AS k${i}, CASE WHEN h${i} THEN ${sqlWholeKind(`x${i}`)} END AS w${i}`,
+  );
+  const counts = batch.flatMap((_, i) => [
+    `count(x${i})`,
+    ...DETECTED_PII.map((k) => `count(*) FILTER (WHERE list_contains(k${i}, '${k}'))`),
+    ...DETECTED_PII.map((k) => `count(*) FILTER (WHERE w${i} = '${k}')`),
+    `count(*) FILTER (WHERE len(k${i}) > 0)`,
+  ]);
+  const r = await conn.runAndReadAll(
+    `SELECT ${counts.join(', ')} FROM (SELECT ${middle.join(', ')} FROM (SELECT ${inner.join(', ')} FROM src WHERE __row_rule IS NULL))`,
+  );
+  const row = r.getRows()[0].map(Number);
+  const n = DETECTED_PII.length;
+  const width = 2 + 2 * n;
+  return batch.map((_, i) => {
+    const at = i * width;
+    return {
+      nonEmpty: row[at],
+      kinds: row.slice(at + 1, at + 1 + n),
+      whole: row.slice(at + 1 + n, at + 1 + 2 * n),
+      values: row[at + width - 1],
+    };
+  });
+}
+
+async function foundLines(conn: DuckDBConnection, c: Candidate): Promise<number[]> {
+  const x = `nullif(${c.expr}, '')`;
+  const r = await conn.runAndReadAll(
+    `SELECT __line FROM src WHERE __row_rule IS NULL AND ${sqlMayHold(x)} AND len(${sqlKinds(x)}) > 0 ORDER BY __line LIMIT ${MAX_FOUND_LINES}`,
+  );
+  return r.getRows().map((row) => Number(row[0]));
+}
+
+/** The kind most of a column's values are, when that share reaches the threshold. */
+function byNature(nonEmpty: number, whole: number[], threshold: number) {
+  if (nonEmpty < DEFAULT_PII_MIN_SAMPLES) return null;
+  let best: { kind: DetectedPiiKind; ratio: number } | null = null;
+  DETECTED_PII.forEach((kind, k) => {
+    const ratio = whole[k] / nonEmpty;
+    if (ratio > 0 && ratio >= threshold && (!best || ratio > best.ratio)) best = { kind, ratio };
+  });
+  return best as { kind: DetectedPiiKind; ratio: number } | null;
+}
+
+async function sampleExtras(
+  conn: DuckDBConnection,
+  extraIdx: readonly number[],
+  source: SourceInfo,
+  threshold: number,
+): Promise<PiiFlagged[]> {
+  const columns = extraIdx.slice(0, PII_SAMPLE_EXTRA_COLUMNS);
+  const flagged: PiiFlagged[] = [];
+  for (let start = 0; start < columns.length; start += SCAN_COLUMNS * 4) {
+    const batch = columns.slice(start, start + SCAN_COLUMNS * 4);
+    const r = await conn.runAndReadAll(
+      `SELECT ${batch.map((i) => ident(`s${i}`)).join(', ')} FROM src WHERE __row_rule IS NULL LIMIT ${PII_SAMPLE_ROWS}`,
+    );
+    const rows = r.getRows();
+    batch.forEach((i, col) => {
+      const values = rows.map((row) => row[col]).filter((x): x is string => typeof x === 'string');
+      const hit = detectPii(values, { threshold, minSamples: DEFAULT_PII_MIN_SAMPLES });
+      if (!hit) return;
+      const h = source.columns[i];
+      flagged.push({
+        column: h && !looksPersonal(h) ? h : `(column ${i + 1})`,
+        detector: hit.kind,
+        ratio: Math.round(hit.ratio * 1000) / 1000,
+        sampled: hit.sampled,
+        action: 'not-published',
+      });
+    });
+  }
+  return flagged;
+}
+
+/** Searches every value of the fields not declared as personal data, and decides what each find gets. */
 export async function scanUndeclared(
   conn: DuckDBConnection,
   contract: DatasetContract,
   mapping: FieldMapping,
   extraIdx: number[],
   source: SourceInfo,
-  threshold?: number,
-): Promise<PiiFlagged[]> {
-  const candidates: { column: string; expr: string; extra: boolean; maskable?: boolean }[] = [];
+  threshold = DEFAULT_PII_THRESHOLD,
+): Promise<UndeclaredScan> {
+  const scan: UndeclaredScan = { flagged: [], found: [], masked: new Map(), handling: new Map() };
+  const candidates: Candidate[] = [];
   for (const f of contract.fields) {
     const m = mapping.get(f.name);
-    if (m && f.pii === undefined) {
-      candidates.push({ column: f.name, expr: m.source, extra: false, maskable: f.type === 'string' });
+    // `pii: none` opts a field out; a field declaring a kind is protected by its own action.
+    if (m && (f.protect === 'redact' || f.pii === undefined)) {
+      candidates.push({
+        field: f.name,
+        expr: m.source,
+        text: f.type === 'string',
+        redacted: f.protect === 'redact',
+      });
     }
   }
-  // Extra columns are published nowhere: the first ones are sampled, to tell the steward what the file holds.
-  for (const i of extraIdx.slice(0, PII_SAMPLE_EXTRA_COLUMNS)) {
-    const h = source.columns[i];
-    candidates.push({
-      column: h && !looksPersonal(h) ? h : `(column ${i + 1})`,
-      expr: ident(`s${i}`),
-      extra: true,
-    });
-  }
-  if (candidates.length === 0) return [];
-  const flagged: PiiFlagged[] = [];
-  // A few columns per query, so a file with thousands of columns is sampled within the memory limit.
-  for (let start = 0; start < candidates.length; start += PII_SAMPLE_COLUMNS) {
-    const batch = candidates.slice(start, start + PII_SAMPLE_COLUMNS);
-    const r = await conn.runAndReadAll(
-      `SELECT ${batch.map((c) => c.expr).join(', ')} FROM src WHERE __row_rule IS NULL LIMIT ${PII_SAMPLE_ROWS}`,
-    );
-    const rows = r.getRows();
-    batch.forEach((c, col) => {
-      const values = rows.map((row) => row[col]).filter((x): x is string => typeof x === 'string');
-      const hit = detectPii(values, {
-        threshold: threshold ?? DEFAULT_PII_THRESHOLD,
-        minSamples: DEFAULT_PII_MIN_SAMPLES,
-      });
-      if (!hit) return;
-      flagged.push({
-        column: c.column,
-        detector: hit.kind,
-        ratio: Math.round(hit.ratio * 1000) / 1000,
-        sampled: hit.sampled,
+  const policy = contract.undeclaredPii;
+  for (let start = 0; start < candidates.length; start += SCAN_COLUMNS) {
+    const batch = candidates.slice(start, start + SCAN_COLUMNS);
+    const counts = await countFinds(conn, batch);
+    for (const [i, c] of batch.entries()) {
+      const { nonEmpty, kinds: byKind, whole, values } = counts[i];
+      if (values === 0) continue;
+      const nature = c.redacted ? null : byNature(nonEmpty, whole, threshold);
+      if (nature) {
         // A masked value is text: only a string field can be masked without changing its published type.
-        action: c.extra
-          ? 'not-published'
-          : contract.undeclaredPii === 'mask' && c.maskable
-            ? 'mask'
-            : 'quarantine',
+        const action = policy === 'mask' ? (c.text ? 'mask' : 'quarantine') : policy;
+        scan.flagged.push({
+          column: c.field,
+          detector: nature.kind,
+          ratio: Math.round(nature.ratio * 1000) / 1000,
+          sampled: nonEmpty,
+          action,
+        });
+        // Masked wherever it is written: in curated, or in the quarantine that takes the whole file.
+        if (action === 'mask' || action === 'quarantine') scan.masked.set(c.field, nature.kind);
+        if (action === 'quarantine-rows') scan.handling.set(c.field, 'quarantine-rows');
+        continue;
+      }
+      const handling: FindHandling =
+        !c.redacted && (policy === 'quarantine-rows' || !c.text) ? 'quarantine-rows' : 'redact';
+      if (!c.redacted) scan.handling.set(c.field, handling);
+      const kinds: Record<string, number> = {};
+      DETECTED_PII.forEach((kind, k) => {
+        if (byKind[k] > 0) kinds[kind] = byKind[k];
       });
-    });
+      scan.found.push({
+        column: c.field,
+        kinds,
+        values,
+        lines: await foundLines(conn, c),
+        action: handling === 'redact' ? 'redacted' : 'quarantined',
+      });
+    }
   }
-  return flagged;
+  scan.flagged.push(...(await sampleExtras(conn, extraIdx, source, threshold)));
+  return scan;
 }

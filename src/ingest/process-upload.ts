@@ -147,6 +147,9 @@ export async function processUpload(deps: ProcessUploadDeps, object: UploadObjec
             message: missingContractMessage(ref, deps.contracts),
           });
     }
+    if (deps.hashKeyVersion !== undefined && report.pii.protected.some((p) => p.action === 'hash')) {
+      report.hashKeyVersion = deps.hashKeyVersion;
+    }
     report.startedAt = started.toISOString();
     report.durationMs = Date.now() - started.getTime();
 
@@ -261,7 +264,7 @@ function fileRejected(
     errors: [{ line: null, column: null, rule: why.rule, message: why.message }],
     errorCounts: { [why.rule]: { _file: 1 } },
     columns: { matched: {}, extra: [], missing: [] },
-    pii: { protected: [], flagged: [] },
+    pii: { protected: [], flagged: [], found: [] },
     outputs: [],
     startedAt: started.toISOString(),
     durationMs: 0,

@@ -57,6 +57,7 @@ const PROTECTED_AS: Record<ProtectAction, string> = {
   hash: 'hashed',
   keep: 'kept in clear',
   drop: 'dropped',
+  redact: 'redacted where found',
 };
 
 /** A column's comment, for people reading the table in Athena: what it holds, and its personal data. */

@@ -24,6 +24,7 @@ import {
   trimText,
 } from './detector.ts';
 import { DETECTORS } from './detectors/index.ts';
+import { redactText, sqlRedact } from './find.ts';
 
 export { quoteSqlString };
 
@@ -62,6 +63,7 @@ export function protectSql(protection: Protection, expr: string, key: Buffer): s
   const { action, pii } = protection;
   if (action === 'keep') return expr;
   if (action === 'drop') return null;
+  if (action === 'redact') return sqlRedact(expr);
   const detector = detectorOf(pii);
   if (action === 'hash') {
     const n = detector ? detector.sqlNormalize(expr) : sqlTrim(expr);
@@ -91,6 +93,7 @@ export function protectValue(
   if (action === 'keep') return value;
   if (action === 'drop') return undefined;
   if (value === null) return null;
+  if (action === 'redact') return redactText(value);
   const detector = detectorOf(pii);
   if (action === 'hash') {
     const n = detector ? detector.normalize(value) : trimText(value);

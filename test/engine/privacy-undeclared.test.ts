@@ -101,7 +101,7 @@ describe('undeclared personal data', () => {
       { name: 'contact_phone', pii: 'none' },
     ]);
     expect(o.report.status).toBe('accepted');
-    expect(o.report.pii).toEqual({ protected: [], flagged: [] });
+    expect(o.report.pii).toEqual({ protected: [], flagged: [], found: [] });
     expect(o.curated.map((r) => r.recipient_id)).toEqual(IDS);
     expect(o.curated.map((r) => r.contact_phone)).toEqual(MOBILES);
   });

@@ -402,6 +402,6 @@ describe('uniqueness of a PII key', () => {
       curated: [3, 5],
       errors: ['2 type: "abc" is not a valid integer', '4 unique: the value duplicates line 3'],
     };
-    expect(results).toEqual({ mask: want, hash: want, drop: want, keep: want });
+    expect(results).toEqual({ mask: want, hash: want, drop: want, keep: want, redact: want });
   });
 });

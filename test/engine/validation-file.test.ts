@@ -309,7 +309,7 @@ describe('the report', () => {
       { line: 4, column: 'beds', rule: 'type', message: '"2.5" is not a valid integer' },
     ]);
     expect(r.errorCounts).toEqual({ type: { beds: 1 } });
-    expect(r.pii).toEqual({ protected: [], flagged: [] });
+    expect(r.pii).toEqual({ protected: [], flagged: [], found: [] });
     expect(r.startedAt).toBe(NOW.toISOString());
     expect(Number.isFinite(r.durationMs) && r.durationMs >= 0).toBe(true);
 
