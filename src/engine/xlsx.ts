@@ -1,27 +1,27 @@
 /**
  * An uploaded .xlsx workbook becomes a UTF-8 CSV working file that the engine reads like any CSV.
- * One sheet is converted, streaming: the workbook is read with exceljs's streaming reader, so memory
- * holds the shared-string table and one row at a time, not the sheet.
+ * One sheet is converted, streaming, by a reader that does not depend on the order of the parts in the
+ * zip: the zip's central directory is read first (xlsx/zip-directory.ts), then the parts by name, one
+ * after the other: the workbook part (sheet names, date system), its relationships (which part holds
+ * each sheet), the styles (which cells are dates), the shared strings, and last the chosen sheet alone,
+ * its rows streamed to the CSV. Memory holds the shared-string table and one chunk of the sheet.
  *
  * The CSV's first column is `__line`, the sheet row number (1-based, as the spreadsheet shows it), so
  * every record and every rejection points at the row the data steward sees (see xlsx/write-sheet.ts).
- *
- * exceljs's streaming reader has defects worked around under xlsx/: a multi-byte character split
- * across compressed chunks, the workbook part met after a sheet, and the CJK built-in date formats
- * (safe-workbook-reader.ts); zip errors that never reach the entry being read, so reading would wait
- * forever (check-zip.ts checks the central directory first, zip-watch.ts ends the entry in flight);
- * absolute relationship targets (workbook-sheets.ts).
  */
-import { createReadStream } from 'node:fs';
 import { FileRejectedError } from './errors.ts';
 import { CellConverter } from './xlsx/cell-converter.ts';
-import { checkZip } from './xlsx/check-zip.ts';
 import { CsvOut } from './xlsx/csv-out.ts';
 import { notAWorkbook } from './xlsx/not-a-workbook.ts';
-import { SafeWorkbookReader } from './xlsx/safe-workbook-reader.ts';
-import { sheetName, workbookSheets } from './xlsx/workbook-sheets.ts';
+import { type Relationship, readRelationships } from './xlsx/relationships-part.ts';
+import { readSharedStrings } from './xlsx/shared-strings-part.ts';
+import { sheetRows } from './xlsx/sheet-rows.ts';
+import { readStyleFormats, type StyleFormats } from './xlsx/styles-part.ts';
+import { readWorkbookPart } from './xlsx/workbook-part.ts';
+import { type WorkbookSheets, workbookSheets } from './xlsx/workbook-sheets.ts';
 import { writeSheet } from './xlsx/write-sheet.ts';
-import { ZipWatch } from './xlsx/zip-watch.ts';
+import { readZipDirectory, type ZipDirectory } from './xlsx/zip-directory.ts';
+import { entryText } from './xlsx/zip-entry.ts';
 
 export interface XlsxConversion {
   /** The sheet converted. */
@@ -39,6 +39,62 @@ export interface XlsxOptions {
   sheet?: string;
 }
 
+const WORKBOOK = 'xl/workbook.xml';
+const WORKBOOK_RELS = 'xl/_rels/workbook.xml.rels';
+
+/** The workbook's parts, read by name from the archive at `path`. */
+class WorkbookParts {
+  constructor(
+    private readonly path: string,
+    private readonly zip: ZipDirectory,
+  ) {}
+
+  has(name: string): boolean {
+    return this.zip.get(name) !== undefined;
+  }
+
+  /** The text of part `name`, or null when the archive has no such part. */
+  text(name: string): AsyncGenerator<string> | null {
+    const entry = this.zip.get(name);
+    return entry ? entryText(this.path, entry) : null;
+  }
+
+  /** The text of part `name`, which the archive is known to hold. */
+  required(name: string): AsyncGenerator<string> {
+    const text = this.text(name);
+    if (text === null) throw notAWorkbook(`the zip archive has no ${name}`);
+    return text;
+  }
+
+  /** The part the workbook's relationship of `kind` points at, else the part's usual name. */
+  partOf(rels: readonly Relationship[], kind: string, usual: string): string {
+    return rels.find((r) => r.kind === kind && r.part !== null)?.part ?? usual;
+  }
+}
+
+/** The worksheet part of `sheet`, or a `sheet` or `format` rejection naming what to do. */
+function chosenPart(sheets: WorkbookSheets, sheet: string, parts: WorkbookParts): string {
+  const { names } = sheets;
+  if (!names.includes(sheet)) {
+    if (names.length === 0) throw notAWorkbook('the workbook has no sheets');
+    throw new FileRejectedError(
+      'sheet',
+      `sheet "${sheet}" not found; the workbook has: ${names.join(', ')}; set format.sheet in the contract`,
+    );
+  }
+  const part = sheets.worksheetPart(sheet);
+  if (part === null) {
+    throw new FileRejectedError(
+      'sheet',
+      `sheet "${sheet}" has no cells to read (it is a chart sheet, or stored in a form this reader does not support); the workbook has: ${names.join(', ')}; set format.sheet in the contract to a sheet with the data`,
+    );
+  }
+  if (!parts.has(part)) {
+    throw notAWorkbook(`the zip archive has no ${part}, the part that holds sheet "${sheet}"`);
+  }
+  return part;
+}
+
 /**
  * Convert one sheet of the workbook at `inputPath` to a CSV working file at `outPath` (see the top of
  * this file for its shape). Throws FileRejectedError when the file is not a readable workbook
@@ -49,71 +105,30 @@ export async function xlsxToCsv(
   outPath: string,
   opts: XlsxOptions = {},
 ): Promise<XlsxConversion> {
-  await checkZip(inputPath);
+  const parts = new WorkbookParts(inputPath, await readZipDirectory(inputPath));
+  const book = await readWorkbookPart(parts.required(WORKBOOK), WORKBOOK);
+  const relsText = parts.text(WORKBOOK_RELS);
+  const rels = relsText ? await readRelationships(relsText, WORKBOOK_RELS, 'xl/') : [];
+  const sheets = workbookSheets(book, rels);
+  const sheet = opts.sheet ?? sheets.first ?? '';
+  const sheetPart = chosenPart(sheets, sheet, parts);
 
-  const input = createReadStream(inputPath);
-  const zip = new ZipWatch(input);
-  const reader = new SafeWorkbookReader(input, {
-    sharedStrings: 'cache',
-    styles: 'cache',
-    hyperlinks: 'ignore',
-    worksheets: 'emit',
-    entries: 'ignore',
-  });
+  const stylesPart = parts.partOf(rels, 'styles', 'xl/styles.xml');
+  const stylesText = parts.text(stylesPart);
+  const formats: StyleFormats = stylesText ? await readStyleFormats(stylesText, stylesPart) : [];
+  const stringsPart = parts.partOf(rels, 'sharedStrings', 'xl/sharedStrings.xml');
+  const stringsText = parts.text(stringsPart);
+  const strings = stringsText ? await readSharedStrings(stringsText, stringsPart) : null;
+
+  const convert = new CellConverter(book.date1904, strings, formats);
   const out = new CsvOut(outPath);
-  let target: string | undefined = opts.sheet;
-  let found = false;
-  let written: { columns: number; rows: number } | null = null;
-  let sheetError: unknown = null;
-  const rejection = (e: unknown): unknown => {
-    if (e instanceof FileRejectedError || (out.failure !== null && e === out.failure)) return e;
-    const zipRejection = zip.rejection();
-    if (zipRejection) return zipRejection;
-    const what = e instanceof Error ? e.message : String(e);
-    if (e === sheetError) return notAWorkbook(`the data of sheet "${target}" is damaged: ${what}`, e);
-    return notAWorkbook(`the workbook is damaged: ${what}`, e);
-  };
+  let written: { columns: number; rows: number } | null;
   try {
-    try {
-      for await (const ws of reader) {
-        target ??= workbookSheets(reader).first;
-        if (found || sheetName(reader, ws) !== target) continue;
-        found = true;
-        const convert = new CellConverter(Boolean(reader.properties?.model?.date1904));
-        try {
-          written = await writeSheet(ws, convert, out);
-        } catch (e) {
-          sheetError = e;
-          throw e;
-        }
-      }
-      if (zip.error) throw zip.error;
-    } catch (e) {
-      throw rejection(e);
-    }
+    written = await writeSheet(sheetRows(parts.required(sheetPart), sheetPart, sheet, convert), out);
     await out.close();
   } catch (e) {
     out.destroy();
     throw e;
-  } finally {
-    input.destroy();
-  }
-
-  if (reader.model === undefined) throw notAWorkbook('the zip archive has no readable xl/workbook.xml');
-  const { names, first } = workbookSheets(reader);
-  const sheet = target ?? first ?? '';
-  if (!names.includes(sheet)) {
-    if (names.length === 0) throw notAWorkbook('the workbook has no sheets');
-    throw new FileRejectedError(
-      'sheet',
-      `sheet "${sheet}" not found; the workbook has: ${names.join(', ')}; set format.sheet in the contract`,
-    );
-  }
-  if (!found) {
-    throw new FileRejectedError(
-      'sheet',
-      `sheet "${sheet}" has no cells to read (it is a chart sheet, or stored in a form this reader does not support); the workbook has: ${names.join(', ')}; set format.sheet in the contract to a sheet with the data`,
-    );
   }
   if (written === null) {
     throw new FileRejectedError(
@@ -121,5 +136,5 @@ export async function xlsxToCsv(
       `sheet "${sheet}" is empty: it has no header row and no data; put the data on this sheet with the column names in the first non-empty row, or set format.sheet in the contract to the sheet that holds it`,
     );
   }
-  return { sheet, sheets: names, rows: written.rows, columns: written.columns };
+  return { sheet, sheets: sheets.names, rows: written.rows, columns: written.columns };
 }

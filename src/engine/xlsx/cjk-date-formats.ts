@@ -1,7 +1,6 @@
 /**
  * The CJK built-in number formats (ECMA-376 Part 1, 18.8.30), all dates or times. A workbook cites
- * them by id without spelling them out, and exceljs knows only the formats with an explicit code, so
- * without them such dates would read as day numbers.
+ * them by id without spelling them out, so without them such dates would read as day numbers.
  */
 export const CJK_DATE_FORMATS: Readonly<Record<number, string>> = {
   27: 'yyyy"年"m"月"',

@@ -1,11 +1,11 @@
 /**
  * Spreadsheet dates and times as text. A workbook stores them as day numbers counted from the day 0 of
- * its date system; exceljs turns a cell with a date format into a Date, and its number format decides
- * whether the value is a date, a date and time, or a time of day.
+ * its date system; a number is a date when its cell's number format shows a date or time, and that
+ * format decides whether the value is a date, a date and time, or a time of day.
  */
 
 export const MS_PER_DAY = 86_400_000;
-/** Day 0 of the 1900 and 1904 date systems, as exceljs converts them. */
+/** Day 0 of the 1900 and 1904 date systems: a day number counts the days since. */
 export const EPOCH_1900 = Date.UTC(1899, 11, 30);
 export const EPOCH_1904 = Date.UTC(1904, 0, 1);
 
@@ -18,7 +18,7 @@ function formatTokens(format: string | undefined): string {
   return (format ?? '').replace(/\[[^\]]*]/g, '').replace(/"[^"]*"/g, '');
 }
 
-/** Whether a number format shows a date or time (the test exceljs applies to plain cells). */
+/** Whether a number format shows a date or time: a year, month, day, hour, minute, second or era token. */
 export function isDateFormat(format: string | undefined): boolean {
   return /[ymdhMsb]/.test(formatTokens(format));
 }

@@ -4,26 +4,28 @@
  * rows are skipped, short rows are padded to the header, and a row wider than the header keeps its
  * extra cells so that the engine's ragged-row check reports it.
  */
-import type { CellConverter } from './cell-converter.ts';
 import type { CsvOut } from './csv-out.ts';
-import type { WorksheetReader } from './reader-internals.ts';
+import type { SheetRow } from './sheet-rows.ts';
+
+/** The number of the last column with a non-blank cell; 0 for a blank row. */
+function widthOf(cells: readonly string[]): number {
+  for (let i = cells.length - 1; i >= 0; i--) {
+    const text = cells[i];
+    if (text !== undefined && text.trim() !== '') return i + 1;
+  }
+  return 0;
+}
 
 /** Writes one sheet's rows; returns the header width, or null when the sheet has no non-blank row. */
 export async function writeSheet(
-  ws: WorksheetReader,
-  convert: CellConverter,
+  rows: AsyncIterable<SheetRow>,
   out: CsvOut,
 ): Promise<{ columns: number; rows: number } | null> {
   let header: number | null = null;
-  let rows = 0;
-  for await (const row of ws) {
-    const cells: string[] = [];
-    let width = 0;
-    row.eachCell((cell, col) => {
-      const text = convert.text(cell);
-      cells[col - 1] = text;
-      if (col > width && text.trim() !== '') width = col;
-    });
+  let written = 0;
+  for await (const row of rows) {
+    const { cells } = row;
+    const width = widthOf(cells);
     if (width === 0) continue;
     if (header === null) {
       header = width;
@@ -36,7 +38,7 @@ export async function writeSheet(
     const n = Math.max(header, width);
     for (let i = 0; i < n; i++) fields.push(cells[i] ?? '');
     await out.line(fields);
-    rows++;
+    written++;
   }
-  return header === null ? null : { columns: header, rows };
+  return header === null ? null : { columns: header, rows: written };
 }
