@@ -3,12 +3,18 @@
  * ingestion tests' S3. It starts on a free port, creates the lake's buckets, and hands out clients already
  * configured for it (path-style addressing, its fixed credentials, checksums only where S3 requires them).
  *
+ * s3rver's HTTP side is used as it is; its files are written by LakeFileStore (atomic, private, keys kept
+ * inside the directory) and its requests checked first by requestChecks (keys, conditional writes and
+ * reads), so several processes can serve one directory at once.
+ *
  * It has no versioning, so uploads are identified by their ETag.
  */
 
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { requestChecks } from './local-s3-requests.ts';
+import { LakeFileStore } from './local-s3-store.ts';
 import type { LakeBuckets } from './types.ts';
 
 /** The bucket names of the local lake. */
@@ -72,6 +78,9 @@ interface S3EventRecord {
 
 /** The part of s3rver's API used here (it ships no types). */
 interface S3rverInstance {
+  store: unknown;
+  context: { store: unknown };
+  middleware: unknown[];
   run(): Promise<{ address: string; port: number }>;
   close(): Promise<void>;
   on(event: 'event', listener: (e: { Records?: S3EventRecord[] }) => void): void;
@@ -99,6 +108,10 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     configureBuckets: names.map((name) => ({ name })),
     vhostBuckets: false,
   });
+  const store = new LakeFileStore(options.dir);
+  server.store = server.context.store = store;
+  // Before the router, the last middleware s3rver installs.
+  server.middleware.splice(server.middleware.length - 1, 0, requestChecks(store));
   const { port } = await server.run();
   const endpoint = `http://${HOST}:${port}`;
   const clients: S3Client[] = [];

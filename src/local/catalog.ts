@@ -10,7 +10,7 @@
  * manifests and listings name into the cache, drops what they no longer name, and redefines the views.
  * Analysts' queries run on CatalogReader (catalog-reader.ts).
  */
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -28,7 +28,7 @@ import {
 } from '../lake/dataset-model.ts';
 import { glueColumns, gluePartitionKeys, tableDescription } from '../lake/glue-table.ts';
 import { openCatalog } from './catalog-db.ts';
-import type { LakePaths } from './lake-dir.ts';
+import { type LakePaths, PRIVATE_DIR, PRIVATE_FILE } from './lake-dir.ts';
 
 /** The curated keys a dataset's table reads now. */
 export async function currentKeys(
@@ -88,6 +88,50 @@ export type CatalogFiles = Map<string, string[]>;
  * datasets without a contract).
  */
 export async function syncCatalog(opts: SyncOptions): Promise<CatalogFiles> {
+  const { contracts, paths } = opts;
+  await mkdir(paths.root, { recursive: true, mode: PRIVATE_DIR });
+  let files: CatalogFiles;
+  // The catalog opened for writing is the lake's sync lock: one process at a time updates the cache and the
+  // views, and none while another reads them (readers hold catalog.duckdb open, read-only, while they query).
+  const db = await openCatalog(paths.catalog, false);
+  try {
+    files = await syncCache(opts);
+    const conn = await db.connect();
+    try {
+      await conn.run('BEGIN TRANSACTION');
+      const existing = await conn.runAndReadAll(
+        `SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal AND database_name = current_database()`,
+      );
+      for (const [schema, view] of existing.getRows()) {
+        if (!contracts.has(`${schema}/${view}`))
+          await conn.run(`DROP VIEW ${ident(String(schema))}.${ident(String(view))}`);
+      }
+      for (const [key, contract] of contracts) {
+        await defineView(conn, datasetModel(contract), files.get(key) ?? []);
+      }
+      const schemas = await conn.runAndReadAll(
+        `SELECT schema_name FROM duckdb_schemas() WHERE NOT internal AND database_name = current_database() AND schema_name <> 'main'`,
+      );
+      const departments = new Set([...contracts.values()].map((c) => c.department));
+      for (const [schema] of schemas.getRows()) {
+        if (!departments.has(String(schema)))
+          await conn.run(`DROP SCHEMA IF EXISTS ${ident(String(schema))} CASCADE`);
+      }
+      await conn.run('COMMIT');
+    } catch (e) {
+      await conn.run('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      conn.closeSync();
+    }
+  } finally {
+    db.closeSync();
+  }
+  await privateFiles([paths.catalog, `${paths.catalog}.wal`]);
+  return files;
+}
+/** Copies into the cache the curated files each table reads, and removes those no table reads any more. */
+async function syncCache(opts: SyncOptions): Promise<CatalogFiles> {
   const { s3, buckets, contracts, paths } = opts;
   const files: CatalogFiles = new Map();
   const wanted = new Set<string>();
@@ -99,47 +143,25 @@ export async function syncCatalog(opts: SyncOptions): Promise<CatalogFiles> {
       wanted.add(path);
       local.push(path);
       if (await exists(path)) continue;
-      await mkdir(dirname(path), { recursive: true });
+      await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR });
       const part = `${path}.part`;
       await downloadToFile(s3, { Bucket: buckets.curated, Key: k }, part);
+      await chmod(part, PRIVATE_FILE);
       await rename(part, path);
     }
     files.set(key, local);
   }
   await pruneCache(paths.cache, wanted);
-
-  await mkdir(paths.root, { recursive: true });
-  const db = await openCatalog(paths.catalog, false);
-  const conn = await db.connect();
-  try {
-    await conn.run('BEGIN TRANSACTION');
-    const existing = await conn.runAndReadAll(
-      `SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal AND database_name = current_database()`,
-    );
-    for (const [schema, view] of existing.getRows()) {
-      if (!contracts.has(`${schema}/${view}`))
-        await conn.run(`DROP VIEW ${ident(String(schema))}.${ident(String(view))}`);
-    }
-    for (const [key, contract] of contracts) {
-      await defineView(conn, datasetModel(contract), files.get(key) ?? []);
-    }
-    const schemas = await conn.runAndReadAll(
-      `SELECT schema_name FROM duckdb_schemas() WHERE NOT internal AND database_name = current_database() AND schema_name <> 'main'`,
-    );
-    const departments = new Set([...contracts.values()].map((c) => c.department));
-    for (const [schema] of schemas.getRows()) {
-      if (!departments.has(String(schema)))
-        await conn.run(`DROP SCHEMA IF EXISTS ${ident(String(schema))} CASCADE`);
-    }
-    await conn.run('COMMIT');
-  } catch (e) {
-    await conn.run('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    conn.closeSync();
-    db.closeSync();
-  }
   return files;
+}
+
+/** Makes the files that exist owner-only (DuckDB creates its files with the default mode). */
+async function privateFiles(paths: readonly string[]): Promise<void> {
+  for (const p of paths) {
+    await chmod(p, PRIVATE_FILE).catch((e) => {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    });
+  }
 }
 
 async function defineView(

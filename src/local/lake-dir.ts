@@ -7,15 +7,31 @@
  *   hash-key         the key of `protect: hash` (64 hex digits, created on first use, owner-only)
  *   server.json      present while a `lake up` serves this directory: its endpoint and process id
  *   tmp/             work files of the transformer
+ *
+ * The directory is the user's alone: folders 0700, files 0600 (an existing lake is made so on open). Its
+ * JSON documents are written whole to a temporary file in their folder, then renamed, so a process that
+ * reads one never sees it half-written.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import {
+  chmodSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseHashKey } from '../ingest/hash-key.ts';
 
 export const DEFAULT_LAKE_DIR = '.lake';
 /** Version of server.json's layout. */
 const SERVER_INFO_VERSION = 1;
+/** Modes of the lake's folders and files: the user's alone. */
+export const PRIVATE_DIR = 0o700;
+export const PRIVATE_FILE = 0o600;
 
 export interface LakePaths {
   readonly root: string;
@@ -40,20 +56,40 @@ export function lakePaths(dir: string): LakePaths {
   };
 }
 
-/** Creates the directories of a lake (idempotent). */
+/** Creates the directories of a lake (idempotent), owner-only (also those of a lake made before they were). */
 export function ensureLakeDirs(paths: LakePaths): void {
-  for (const d of [paths.root, paths.s3, paths.cache, paths.tmp]) mkdirSync(d, { recursive: true });
+  for (const d of [paths.root, paths.s3, paths.cache, paths.tmp]) {
+    mkdirSync(d, { recursive: true, mode: PRIVATE_DIR });
+    chmodSync(d, PRIVATE_DIR);
+  }
+}
+
+/** Writes a file whole, owner-only: to a temporary name in its folder, then renamed into place. */
+export function writeFileAtomicSync(path: string, data: string): void {
+  const temp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    writeFileSync(temp, data, { mode: PRIVATE_FILE, flag: 'wx' });
+    renameSync(temp, path);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    throw e;
+  }
 }
 
 /** The lake's hash key: read from `hash-key`, or created there (random, owner-only) on first use. */
 export function loadOrCreateHashKey(paths: LakePaths): Buffer {
   if (!existsSync(paths.hashKey)) {
-    mkdirSync(paths.root, { recursive: true });
+    mkdirSync(paths.root, { recursive: true, mode: PRIVATE_DIR });
+    // Written whole under a temporary name, then linked into place: the link fails if another process
+    // created the key first (then theirs is used), and no process reads a half-written key.
+    const temp = join(paths.root, `.${randomBytes(6).toString('hex')}.tmp`);
+    writeFileSync(temp, `${randomBytes(32).toString('hex')}\n`, { mode: PRIVATE_FILE, flag: 'wx' });
     try {
-      writeFileSync(paths.hashKey, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+      linkSync(temp, paths.hashKey);
     } catch (e) {
-      // Another process created it first: use theirs.
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    } finally {
+      rmSync(temp, { force: true });
     }
   }
   return parseHashKey(readFileSync(paths.hashKey, 'utf8'), paths.hashKey);
@@ -68,7 +104,10 @@ export interface ServerInfo {
 }
 
 export function writeServerInfo(paths: LakePaths, info: Omit<ServerInfo, 'version'>): void {
-  writeFileSync(paths.server, `${JSON.stringify({ version: SERVER_INFO_VERSION, ...info }, null, 2)}\n`);
+  writeFileAtomicSync(
+    paths.server,
+    `${JSON.stringify({ version: SERVER_INFO_VERSION, ...info }, null, 2)}\n`,
+  );
 }
 
 /** The server.json of a live process, or null (a file left by a process that died is removed). */

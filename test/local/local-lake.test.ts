@@ -1,12 +1,18 @@
 /** The local lake at run time: in process, served by `lake up`, attached to, and what is left behind. */
-import { existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadDatasets } from '../../src/contracts/index.ts';
 import { localS3Client } from '../../src/ingest/local-s3.ts';
-import { lakePaths, loadOrCreateHashKey, readServerInfo } from '../../src/local/lake-dir.ts';
+import {
+  ensureLakeDirs,
+  lakePaths,
+  loadOrCreateHashKey,
+  readServerInfo,
+  writeServerInfo,
+} from '../../src/local/lake-dir.ts';
 import { LakeBusyError, LocalLake } from '../../src/local/local-lake.ts';
 import { EXAMPLES, ROOT, tempLakeDir } from '../cli/helpers.ts';
 
@@ -101,5 +107,55 @@ describe('LocalLake', () => {
     expect(loadOrCreateHashKey(paths).equals(key)).toBe(true);
     const { statSync } = await import('node:fs');
     expect(statSync(paths.hashKey).mode & 0o777).toBe(0o600);
+  });
+
+  it('keeps the lake private to the user: folders 0700, files 0600, also a lake made before', async () => {
+    // Prepare: a lake directory another tool created readable by all.
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dir, 0o755);
+    const lake = await LocalLake.open({ lakeDir: dir, contracts });
+
+    // Act: an upload processed, the catalog synced, the lake served (server.json).
+    try {
+      await lake.s3.send(
+        new PutObjectCommand({ Bucket: lake.buckets.landing, Key: KEY, Body: await readFile(DIVISIONS) }),
+      );
+      await lake.waitForReport(REF, await lake.uploadIdOf(KEY), { timeoutMs: 30_000 });
+      await lake.syncCatalog(contracts);
+    } finally {
+      await lake.close();
+    }
+    const served = await LocalLake.open({ lakeDir: dir, contracts, serve: true, port: 0 });
+
+    // Assess
+    try {
+      const entries = readdirSync(dir, { recursive: true }) as string[];
+      expect(entries).toContain('server.json');
+      expect(entries).toContain('catalog.duckdb');
+      expect(entries.some((e) => e.endsWith('.parquet'))).toBe(true);
+      const wrong = ['.', ...entries]
+        .map((e) => ({ path: e, stat: statSync(join(dir, e)) }))
+        .filter(({ stat }) => (stat.mode & 0o777) !== (stat.isDirectory() ? 0o700 : 0o600))
+        .map(({ path, stat }) => `${path} ${(stat.mode & 0o777).toString(8)}`);
+      expect(wrong).toEqual([]);
+    } finally {
+      await served.close();
+    }
+  });
+
+  it('writes server.json whole, by renaming a complete file into place, owner-only', () => {
+    // A reader opens the old file or the new one, never one being written: each write is a new file (inode).
+    const paths = lakePaths(dir);
+    ensureLakeDirs(paths);
+    const info = { pid: process.pid, endpoint: 'http://127.0.0.1:9', startedAt: '2026-12-01T00:00:00Z' };
+    writeServerInfo(paths, info);
+    const before = statSync(paths.server);
+    writeServerInfo(paths, { ...info, endpoint: 'http://127.0.0.1:10' });
+    const after = statSync(paths.server);
+
+    expect(after.ino).not.toBe(before.ino);
+    expect(after.mode & 0o777).toBe(0o600);
+    expect(readServerInfo(paths)?.endpoint).toBe('http://127.0.0.1:10');
+    expect(readdirSync(dir).filter((e) => e.endsWith('.tmp'))).toEqual([]);
   });
 });
