@@ -16,6 +16,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { readContractsBundle } from '../../src/ingest/contracts-bundle.ts';
+import { s3PathStyle } from '../../src/ingest/endpoint-settings.ts';
 import { TRANSFORMER_METRICS_NAMESPACE, TRANSFORMER_SERVICE_NAME } from '../../src/ingest/metrics.ts';
 import { engineMemoryLimit, readTransformerConfig } from '../../src/ingest/transformer-config.ts';
 import { type HandlerDeps, handleEvent } from './handle-event.ts';
@@ -38,7 +39,8 @@ const metrics = new Metrics({
 });
 
 const deps: HandlerDeps = {
-  s3: new S3Client({}),
+  // Endpoints come from AWS_ENDPOINT_URL(_S3) as the SDK reads them; path-style on such an endpoint.
+  s3: new S3Client({ forcePathStyle: s3PathStyle(process.env) }),
   buckets: config.buckets,
   contracts,
   hashKey: secretHashKey(new SecretsManagerClient({}), config.hashKeySecretArn),

@@ -65,6 +65,17 @@ export function athenaValue(text: string | undefined, type: string): unknown {
   return text;
 }
 
+/**
+ * Columns of a result that came without metadata: a SELECT's first row holds the labels; other statements
+ * get Athena's own names for unnamed columns (`_col0`, `_col1`...). Every column is typed varchar.
+ */
+export function columnsWithoutMetadata(head: (string | undefined)[], dml: boolean): QueryColumn[] {
+  return head.map((label, i) => ({
+    name: dml && label ? label : `_col${i}`,
+    type: 'varchar',
+  }));
+}
+
 export async function runAthenaQuery(athena: AthenaClient, opts: AthenaQueryOptions): Promise<AthenaResult> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const started = await athena.send(
@@ -100,15 +111,17 @@ export async function runAthenaQuery(athena: AthenaClient, opts: AthenaQueryOpti
     const page = await athena.send(
       new GetQueryResultsCommand({ QueryExecutionId: id, NextToken, MaxResults: RESULTS_PAGE_SIZE }),
     );
+    let data = page.ResultSet?.Rows ?? [];
     if (first) {
       info = page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
       columns = info.map((c) => ({ name: c.Label ?? c.Name ?? '', type: c.Type ?? 'varchar' }));
-    }
-    let data = page.ResultSet?.Rows ?? [];
-    // The first row of a SELECT's results repeats the column labels.
-    if (first && execution?.StatementType === 'DML' && data.length > 0) {
-      const head = data[0].Data?.map((d) => d.VarCharValue);
-      if (head?.every((h, i) => h === columns[i]?.name)) data = data.slice(1);
+      const head = data[0]?.Data?.map((d) => d.VarCharValue);
+      const dml = execution?.StatementType === 'DML';
+      // A result without column metadata: the columns are named from its rows, every value as text.
+      const bare = columns.length === 0 && head !== undefined;
+      if (bare) columns = columnsWithoutMetadata(head, dml);
+      // The first row of a SELECT's results repeats the column labels.
+      if (dml && (bare || head?.every((h, i) => h === columns[i]?.name))) data = data.slice(1);
     }
     for (const row of data) {
       const obj: Record<string, unknown> = {};

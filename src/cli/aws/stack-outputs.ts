@@ -26,6 +26,21 @@ export function noStack(message: string, cause?: unknown): CliError {
   return new CliError(message, { hint: DEPLOY_HINT, exitCode: EXIT.config, code: 'no_stack', cause });
 }
 
+/** The SDK's error when no region is set anywhere (option, environment or profile). */
+function isMissingRegion(e: unknown): boolean {
+  return e instanceof Error && /region is missing/i.test(e.message);
+}
+
+/** `--stack` needs the region the stacks are in: nothing else can tell it. */
+export function noRegion(prefix: string, cause?: unknown): CliError {
+  return new CliError(`--stack ${prefix}: no AWS region is set, so the stacks cannot be looked up`, {
+    hint: 'Pass --region <region> (for example --region cn-northwest-1) or set AWS_REGION (or a region in your AWS profile), the region the lake is deployed in.',
+    exitCode: EXIT.config,
+    code: 'no_region',
+    cause,
+  });
+}
+
 /** True when `cwd` holds an outputs file of a deployed lake (what makes the deployed lake the default). */
 export function hasDefaultOutputs(cwd: string): boolean {
   const path = resolve(cwd, DEFAULT_OUTPUTS_FILE);
@@ -68,6 +83,7 @@ export async function readStackOutputs(cfn: CloudFormationClient, prefix: string
       NextToken = page.NextToken;
     } while (NextToken);
   } catch (e) {
+    if (isMissingRegion(e)) throw noRegion(prefix, e);
     throw noStack(`could not list the CloudFormation stacks: ${(e as Error).message}`, e);
   }
   const ours = stacks.filter((s) => s.StackName?.startsWith(prefix) && !s.StackStatus?.startsWith('DELETE'));
