@@ -1,7 +1,19 @@
 /** The report: one JSON document per ingestion, written for the department's data steward. */
 import type { ProtectAction } from '../contracts/schema.ts';
 
-export type ReportStatus = 'accepted' | 'partial' | 'rejected';
+/** duplicate: the same bytes were already published in the dataset by `duplicateOf`; nothing was added. */
+export type ReportStatus = 'accepted' | 'partial' | 'rejected' | 'duplicate';
+
+/** A steward took an upload back: its rows left the table. */
+export interface Withdrawal {
+  /** Who asked: the OS user (local lake) or the AWS caller's ARN. */
+  by: string;
+  /** When it was asked (ISO 8601). */
+  at: string;
+  reason: string;
+  /** When every step was done (ISO 8601); absent while the withdrawal is under way. */
+  completedAt?: string;
+}
 
 export interface RowError {
   /** Source line (1-based) of the record; for xlsx the sheet row, for a JSON array the element number. */
@@ -67,6 +79,10 @@ export interface IngestReport {
     compression: 'gzip' | null;
   };
   status: ReportStatus;
+  /** The upload that already published these bytes (status duplicate only). */
+  duplicateOf?: string;
+  /** Set once the upload is withdrawn (lake withdraw). */
+  withdrawal?: Withdrawal;
   rows: { total: number; accepted: number; rejected: number };
   /** The first errors (at most maxErrors), in source order. */
   errors: RowError[];

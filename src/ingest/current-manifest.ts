@@ -91,3 +91,44 @@ export async function advanceCurrentManifest(
     `s3://${curatedBucket}/${Key} kept changing during ${MAX_ATTEMPTS} attempts to update it; the upload will be retried`,
   );
 }
+
+export type ManifestRetreat = 'fell-back' | 'not-current';
+
+/**
+ * Takes `withdrawn` out of the dataset's manifest, if it is the upload the manifest names: the manifest
+ * then names the upload `fallback()` gives (the previous one still published), or nothing at all. The
+ * write is conditional on the manifest read, so an upload finishing at the same time either lands first
+ * (and the manifest no longer names the withdrawn upload) or moves the manifest forward afterwards.
+ */
+export async function retreatCurrentManifest(
+  s3: S3Client,
+  curatedBucket: string,
+  ref: DatasetRef,
+  withdrawn: string,
+  fallback: () => Promise<{ uploadId: string; keys: readonly string[] } | null>,
+): Promise<ManifestRetreat> {
+  const Key = currentManifestKey(ref);
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const current = await readCurrentManifest(s3, curatedBucket, ref);
+    if (current?.uploadId !== withdrawn) return 'not-current';
+    const previous = await fallback();
+    try {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: curatedBucket,
+          Key,
+          Body: manifestText(curatedBucket, previous?.keys ?? []),
+          ContentType: 'text/plain; charset=utf-8',
+          Metadata: previous ? { 'upload-id': previous.uploadId } : {},
+          ...(current.etag ? { IfMatch: current.etag } : {}),
+        }),
+      );
+      return 'fell-back';
+    } catch (e) {
+      if (!isPreconditionFailed(e)) throw e;
+    }
+  }
+  throw new IngestError(
+    `s3://${curatedBucket}/${Key} kept changing during ${MAX_ATTEMPTS} attempts to update it; run the withdrawal again`,
+  );
+}

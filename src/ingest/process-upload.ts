@@ -4,49 +4,45 @@
  *
  *   1. landing key -> department and dataset (anything else is ignored)
  *   2. HeadObject -> the upload id, from the key, the version (or ETag) and LastModified
- *   3. a report already exists -> duplicate: nothing is written
- *   4. download the version, copy it byte-identical to raw/, transform it, upload curated/ and quarantine/
- *   5. replace datasets: move the current-upload manifest forward
+ *   3. a report already exists -> the same version delivered again: nothing is written
+ *   4. download the version, copy it byte-identical to raw/
+ *   5. the same bytes already published in the dataset (content-index.ts) -> a `duplicate` report only;
+ *      otherwise transform it, upload curated/ and quarantine/, and for replace datasets move the
+ *      current-upload manifest forward
  *   6. write the report, last: its presence marks the upload done
  *
  * Every key written is a function of the object version alone (the date partitions come from the object's
  * LastModified, not from the clock), so a retry after a crash at any step rewrites the same keys: nothing is
  * doubled. Bad files end in a rejected report; only infrastructure errors (S3, disk) throw, so the caller
- * retries them.
+ * retries them, and ContentBusyError: another upload of the same bytes is still under way (retried too).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { contractHash } from '../contracts/contract-hash.ts';
+import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { DatasetContract } from '../contracts/schema.ts';
 import type { IngestReport } from '../engine/report.ts';
 import { transformFile } from '../engine/transform.ts';
 import { datasetModel } from '../lake/dataset-model.ts';
-import {
-  type DatasetRef,
-  parseLandingKey,
-  rawKey,
-  reportKey,
-  reportsPrefix,
-  uploadIdOf,
-} from '../lake/layout.ts';
+import { type DatasetRef, parseLandingKey, rawKey, uploadIdOf } from '../lake/layout.ts';
+import { claimContent } from './content-index.ts';
 import { advanceCurrentManifest } from './current-manifest.ts';
+import { duplicateReport, fileRejected, missingContractMessage, type UploadFacts } from './file-reports.ts';
+import { readReport, writeReport } from './report-store.ts';
 import {
   copyObject,
   downloadToFile,
   exists,
   isNotFound,
   isPreconditionFailed,
-  listObjects,
   normalizeEtag,
-  readText,
   uploadFile,
 } from './s3-objects.ts';
-import type { ProcessResult, ProcessUploadDeps, ReportEntry, UploadObject } from './types.ts';
+import type { ProcessResult, ProcessUploadDeps, UploadObject } from './types.ts';
+
+export { listReports, REPORT_CONTENT_TYPE, readReport } from './report-store.ts';
 
 export const PARQUET_CONTENT_TYPE = 'application/vnd.apache.parquet';
-export const REPORT_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /** Processes one uploaded object. See the module comment for the steps and guarantees. */
 export async function processUpload(deps: ProcessUploadDeps, object: UploadObject): Promise<ProcessResult> {
@@ -105,11 +101,14 @@ export async function processUpload(deps: ProcessUploadDeps, object: UploadObjec
     if (deps.maxObjectBytes !== undefined && head.size > deps.maxObjectBytes) {
       // Not downloaded at all: it would not fit. The original is still kept.
       await copyToRaw(head.size);
-      report = fileRejected(ref, uploadId, object.key, { bytes: head.size, sha256: '' }, started, {
-        rule: 'size',
-        message: `the file is ${head.size} bytes, more than the ${deps.maxObjectBytes} bytes the transformer accepts: split it into smaller files (or compress it with gzip) and upload them again`,
-        contract,
-      });
+      const facts = { ref, uploadId, sourceKey: object.key, started, contract };
+      report = fileRejected(
+        { ...facts, download: { bytes: head.size, sha256: '' } },
+        {
+          rule: 'size',
+          message: `the file is ${head.size} bytes, more than the ${deps.maxObjectBytes} bytes the transformer accepts: split it into smaller files (or compress it with gzip) and upload them again`,
+        },
+      );
     } else {
       const inputPath = join(work, 'upload');
       let download: { bytes: number; sha256: string };
@@ -132,20 +131,33 @@ export async function processUpload(deps: ProcessUploadDeps, object: UploadObjec
         throw e;
       }
       await copyToRaw(download.bytes);
-      report = contract
-        ? await transformAndPublish(deps, {
-            contract,
-            ref,
-            uploadId,
-            at,
-            inputPath,
-            sourceKey: object.key,
-            work,
-          })
-        : fileRejected(ref, uploadId, object.key, download, started, {
-            rule: 'contract',
-            message: missingContractMessage(ref, deps.contracts),
-          });
+      const facts: UploadFacts = { ref, uploadId, sourceKey: object.key, download, started, contract };
+      if (!contract) {
+        report = fileRejected(facts, {
+          rule: 'contract',
+          message: missingContractMessage(ref, deps.contracts),
+        });
+      } else {
+        // 5. Bytes the dataset already holds are not published twice.
+        const claim = await claimContent(deps, ref, contract, {
+          sha256: download.sha256,
+          uploadId,
+          at: at.toISOString(),
+          source: { bucket: object.bucket, key: object.key, versionId: head.versionId, etag: head.etag },
+        });
+        report =
+          claim.kind === 'duplicate'
+            ? duplicateReport(facts, claim.of)
+            : await transformAndPublish(deps, {
+                contract,
+                ref,
+                uploadId,
+                at,
+                inputPath,
+                sourceKey: object.key,
+                work,
+              });
+      }
     }
     if (deps.hashKeyVersion !== undefined && report.pii.protected.some((p) => p.action === 'hash')) {
       report.hashKeyVersion = deps.hashKeyVersion;
@@ -154,14 +166,7 @@ export async function processUpload(deps: ProcessUploadDeps, object: UploadObjec
     report.durationMs = Date.now() - started.getTime();
 
     // 6. The report, last.
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: buckets.quarantine,
-        Key: reportKey(ref, uploadId),
-        Body: `${JSON.stringify(report, null, 2)}\n`,
-        ContentType: REPORT_CONTENT_TYPE,
-      }),
-    );
+    await writeReport(s3, buckets.quarantine, ref, report);
     return { outcome: 'processed', uploadId, report, rawKey: raw };
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -219,7 +224,7 @@ async function transformAndPublish(deps: ProcessUploadDeps, job: TransformJob): 
       await s3.send(new DeleteObjectCommand({ Bucket: bucketOf[kind], Key: keys[kind] }));
     }
   }
-  // 5. A replace dataset's current upload.
+  // A replace dataset's current upload.
   if (job.contract.mode === 'replace' && (report.status === 'accepted' || report.status === 'partial')) {
     const curated = report.outputs.filter((o) => o.kind === 'curated').map((o) => o.key);
     const update = await advanceCurrentManifest(s3, buckets.curated, job.ref, job.uploadId, curated);
@@ -235,97 +240,4 @@ async function transformAndPublish(deps: ProcessUploadDeps, job: TransformJob): 
 
 function ignored(reason: string): ProcessResult {
   return { outcome: 'ignored', reason };
-}
-
-/** A report for a file rejected before the engine read it. */
-function fileRejected(
-  ref: DatasetRef,
-  uploadId: string,
-  sourceKey: string,
-  download: { bytes: number; sha256: string },
-  started: Date,
-  why: { rule: string; message: string; contract?: DatasetContract },
-): IngestReport {
-  const extension = sourceKey.split('/').pop()?.split('.').slice(1) ?? [];
-  return {
-    uploadId,
-    dataset: `${ref.department}/${ref.dataset}`,
-    contractHash: why.contract ? contractHash(why.contract) : '',
-    source: {
-      key: sourceKey,
-      bytes: download.bytes,
-      sha256: download.sha256,
-      encoding: null,
-      format: why.contract?.format.type ?? (extension.filter((e) => e !== 'gz').pop() || 'unknown'),
-      compression: extension.at(-1) === 'gz' ? 'gzip' : null,
-    },
-    status: 'rejected',
-    rows: { total: 0, accepted: 0, rejected: 0 },
-    errors: [{ line: null, column: null, rule: why.rule, message: why.message }],
-    errorCounts: { [why.rule]: { _file: 1 } },
-    columns: { matched: {}, extra: [], missing: [] },
-    pii: { protected: [], flagged: [], found: [] },
-    outputs: [],
-    startedAt: started.toISOString(),
-    durationMs: 0,
-  };
-}
-
-function missingContractMessage(ref: DatasetRef, contracts: ReadonlyMap<string, DatasetContract>): string {
-  const known = [...contracts.values()]
-    .filter((c) => c.department === ref.department)
-    .map((c) => c.name)
-    .sort();
-  const declared =
-    known.length > 0
-      ? `the ${ref.department} department has contracts for: ${known.join(', ')}`
-      : `the ${ref.department} department has no dataset contracts yet`;
-  return `no contract for dataset "${ref.department}/${ref.dataset}" (${declared}): upload the file under landing/${ref.department}/<dataset>/ for one of those datasets, or add datasets/${ref.department}/${ref.dataset}.yaml, deploy, and upload the file again`;
-}
-
-/** The report of one upload, or null when the upload has not been processed (yet). */
-export async function readReport(
-  s3: S3Client,
-  bucket: string,
-  ref: DatasetRef,
-  uploadId: string,
-): Promise<IngestReport | null> {
-  const key = reportKey(ref, uploadId);
-  const found = await readText(s3, bucket, key);
-  if (!found) return null;
-  const report = JSON.parse(found.text) as IngestReport;
-  if (typeof report !== 'object' || report === null || report.uploadId !== uploadId) {
-    throw new Error(`s3://${bucket}/${key} is not the report of upload ${uploadId}`);
-  }
-  return report;
-}
-
-/**
- * The reports of a department (or of one of its datasets, or of the whole lake), oldest upload first.
- * Reading each report is left to the caller (readReport), so listing stays one request per 1,000 uploads.
- */
-export async function listReports(
-  s3: S3Client,
-  bucket: string,
-  department?: string,
-  dataset?: string,
-): Promise<ReportEntry[]> {
-  if (dataset && !department) throw new Error('listReports: a dataset needs its department');
-  const prefix = reportsPrefix(department, dataset);
-  const entries: ReportEntry[] = [];
-  for await (const o of listObjects(s3, bucket, prefix)) {
-    const m = o.Key ? /^reports\/([^/]+)\/([^/]+)\/([^/]+)\.json$/.exec(o.Key) : null;
-    if (!m || !o.Key) continue;
-    entries.push({
-      key: o.Key,
-      department: m[1],
-      dataset: m[2],
-      uploadId: m[3],
-      lastModified: o.LastModified,
-      size: o.Size,
-    });
-  }
-  return entries.sort((a, b) =>
-    a.uploadId < b.uploadId ? -1 : a.uploadId > b.uploadId ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
-  );
 }

@@ -111,9 +111,14 @@ export async function downloadToFile(
   return { bytes, sha256: hash.digest('hex') };
 }
 
-/** The x-amz-copy-source of an object version: bucket and key URL-encoded segment by segment. */
+/**
+ * The x-amz-copy-source of an object version: bucket and key URL-encoded segment by segment. `=` stays as
+ * it is (a character paths may hold as such): the local endpoint decodes the header with decodeURI, which
+ * leaves `%3D` encoded, and partition folders (`ingest_date=…`) have one.
+ */
 export function copySourceOf(bucket: string, key: string, versionId?: string): string {
-  const path = `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+  const segment = (s: string) => encodeURIComponent(s).replaceAll('%3D', '=');
+  const path = `${bucket}/${key.split('/').map(segment).join('/')}`;
   return versionId ? `${path}?versionId=${encodeURIComponent(versionId)}` : path;
 }
 

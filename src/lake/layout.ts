@@ -8,9 +8,11 @@
  *   curated     curated/<department>/<dataset>/ingest_date=<d>/<uploadId>.parquet
  *   quarantine  quarantine/<department>/<dataset>/ingest_date=<d>/<uploadId>.parquet
  *   reports     reports/<department>/<dataset>/<uploadId>.json           (one per upload, written last)
+ *   content     quarantine/<department>/<dataset>/_content/<sha256>.json  (which upload published these bytes)
+ *   withdrawn   withdrawn/<curated key>                                     (curated files of withdrawn uploads)
  */
 import { createHash } from 'node:crypto';
-import { ID_PATTERN } from '../contracts/schema.ts';
+import { ID_PATTERN } from '../contracts/id-pattern.ts';
 
 export const ZONES = ['landing', 'raw', 'curated', 'quarantine', 'reports'] as const;
 export type Zone = (typeof ZONES)[number];
@@ -101,6 +103,25 @@ export function currentManifestKey(ref: DatasetRef): string {
 
 export function quarantineKey(ref: DatasetRef, uploadId: string, at: Date): string {
   return `${zonePrefix('quarantine', ref.department, ref.dataset)}${partitionSegment(at)}${uploadId}.parquet`;
+}
+
+/**
+ * The content index entry of a dataset's uploads with these bytes (in the quarantine bucket): it names the
+ * upload that publishes them. Under quarantine/ rather than reports/, where every new object notifies the
+ * department; `_content` is skipped by Hive and Athena like every `_` folder.
+ */
+export function contentIndexKey(ref: DatasetRef, sha256: string): string {
+  return `${contentIndexPrefix(ref)}${sha256}.json`;
+}
+
+/** The folder of a dataset's content index (in the quarantine bucket). */
+export function contentIndexPrefix(ref: DatasetRef): string {
+  return `${zonePrefix('quarantine', ref.department, ref.dataset)}_content/`;
+}
+
+/** Where a withdrawn upload's curated file goes, in the curated bucket: outside every table's location. */
+export function withdrawnKey(curatedKey: string): string {
+  return `withdrawn/${curatedKey}`;
 }
 
 export function reportsPrefix(department?: string, dataset?: string): string {

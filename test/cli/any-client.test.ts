@@ -38,7 +38,7 @@ function comparable(r: IngestReport) {
   const { uploadId: _u, startedAt: _s, durationMs: _d, source, outputs, ...rest } = r;
   return {
     ...rest,
-    source: { ...source, key: undefined },
+    source: { ...source, key: undefined, bytes: undefined, sha256: undefined },
     outputs: outputs.map((o) => ({ ...o, key: undefined })),
   };
 }
@@ -97,7 +97,8 @@ describe('a lake served by `lake up`', () => {
         new PutObjectCommand({
           Bucket: 'lake-landing',
           Key: 'landing/transport/bus_stops/by-sdk.csv',
-          Body: await readFile(FILE),
+          // The same rows without the last line break: the very same bytes would be a duplicate.
+          Body: (await readFile(FILE)).subarray(0, -1),
         }),
       );
     } finally {

@@ -41,6 +41,12 @@ describe('copySourceOf', () => {
     );
     expect(copySourceOf('b', 'a/b.csv')).toBe('b/a/b.csv');
   });
+
+  it('keeps the = of a partition folder as it is', () => {
+    expect(copySourceOf('c', 'curated/d/x/ingest_date=2026-12-01/u.parquet')).toBe(
+      'c/curated/d/x/ingest_date=2026-12-01/u.parquet',
+    );
+  });
 });
 
 describe('isNotFound / isPreconditionFailed', () => {

@@ -122,6 +122,14 @@ function recorders(): { recorded: Recorded; logger: HandlerDeps['logger']; metri
   };
 }
 
+/**
+ * The clinics fixture with one clinic's name tagged: bytes of their own, so the upload is published rather
+ * than found to be a duplicate of an earlier test's upload of the same fixture into health/clinics.
+ */
+async function distinctClinics(tag: string): Promise<string> {
+  return (await fixture('clinics.csv')).toString('utf8').replace('云岩区诊所', `云岩区诊所${tag}`);
+}
+
 describe('decodeEventKey', () => {
   it.each([
     ['landing/health/clinics/a.csv', 'landing/health/clinics/a.csv'],
@@ -242,7 +250,7 @@ describe('handleEvent', () => {
     // Prepare
     const s3 = lake.s3.client();
     const key = 'landing/health/clinics/versioned.csv';
-    const put = await putFile(s3, lake.s3.buckets.landing, key, await fixture('clinics.csv'));
+    const put = await putFile(s3, lake.s3.buckets.landing, key, await distinctClinics('versioned'));
     const { logger, metrics } = recorders();
     const deps: HandlerDeps = {
       s3,
@@ -367,7 +375,7 @@ describe('handler (module scope configuration)', () => {
     const keys = ['landing/health/clinics/first.csv', 'landing/health/clinics/second.csv'];
     const objects = [];
     for (const key of keys)
-      objects.push(await putFile(s3, lake.s3.buckets.landing, key, await fixture('clinics.csv')));
+      objects.push(await putFile(s3, lake.s3.buckets.landing, key, await distinctClinics(key)));
 
     // Act
     const responses = [];
