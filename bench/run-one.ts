@@ -2,7 +2,7 @@
  * One measured run in a fresh process, so its peak RSS is its own. Started by bench/engine-bench.ts
  * with `fork`; reports a RunResult over IPC (or prints it as JSON when run by hand):
  *
- *   node --import tsx bench/run-one.ts --mode engine|duckdb-copy --input <csv> --out <dir>
+ *   node --import tsx bench/run-one.ts --mode engine|duckdb-copy|duckdb-copy-plain --input <csv> --out <dir>
  *        [--threads 1] [--memory-limit 2GB] [--temp-dir <dir>] [--keep]
  *
  * The output directory is emptied first and removed after the run unless --keep.
@@ -18,7 +18,7 @@ import { transformFile } from '../src/engine/transform.ts';
 import { baselineCopySql, readCsvHeader, sqlString } from './baseline.ts';
 import { loadPaymentsContract } from './generate.ts';
 
-export const MODES = ['engine', 'duckdb-copy'] as const;
+export const MODES = ['engine', 'duckdb-copy', 'duckdb-copy-plain'] as const;
 export type Mode = (typeof MODES)[number];
 
 /** The bench's fixed hash key: runs are comparable and outputs reproducible. Not a real key. */
@@ -119,6 +119,7 @@ async function runBaseline(o: RunOptions, contract: DatasetContract) {
     outPath,
     hashKey: BENCH_HASH_KEY,
     fileHeaders: readCsvHeader(o.input),
+    plain: o.mode === 'duckdb-copy-plain',
   });
   const started = performance.now();
   const instance = await DuckDBInstance.create(':memory:', { threads: String(o.threads) });
@@ -187,7 +188,7 @@ if (isMain) {
   const mode = values.mode as Mode;
   if (!MODES.includes(mode) || !values.input || !values.out) {
     console.error(
-      'usage: node --import tsx bench/run-one.ts --mode engine|duckdb-copy --input <csv> --out <dir> [--threads N] [--memory-limit X] [--temp-dir D] [--keep]',
+      'usage: node --import tsx bench/run-one.ts --mode engine|duckdb-copy|duckdb-copy-plain --input <csv> --out <dir> [--threads N] [--memory-limit X] [--temp-dir D] [--keep]',
     );
     process.exit(2);
   }

@@ -278,3 +278,8 @@ export function keyPublished(p: FieldPlan): boolean {
 export function typedRef(p: FieldPlan): string {
   return t(p);
 }
+
+/** The field's VARCHAR value in the checked relation (NULL when empty). */
+export function valueRef(p: FieldPlan): string {
+  return v(p);
+}

@@ -3,11 +3,14 @@
  * every row, and write the curated and quarantine Parquet files and the report's rows, outputs and
  * errors. A verdict on the whole file sends every row to quarantine.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { LINEAGE } from '../lake/column-types.ts';
 import type { DatasetModel, OutputKeys } from '../lake/dataset-model.ts';
+import { sqlMayHold } from '../privacy/find.ts';
+import { DEFAULT_PII_THRESHOLD } from '../privacy/scan.ts';
 import { checkedQuery, rowErrorsSql } from './checked-query.ts';
 import {
   type DuplicateRules,
@@ -16,21 +19,33 @@ import {
   merge,
   uniqueKeySets,
 } from './duplicates.ts';
-import { fieldRules, planFields, publishedSql, quarantinedSql } from './fields.ts';
-import { type FileVerdict, matchHeader } from './header-match.ts';
+import { type FieldPlan, fieldRules, planFields, publishedSql, quarantinedSql, valueRef } from './fields.ts';
+import { type FileVerdict, type HeaderMatch, matchHeader } from './header-match.ts';
 import type { IngestReport, ReportOutput } from './report.ts';
 import { reportErrors } from './report-errors.ts';
 import type { SourceInfo } from './source.ts';
 import { ident, lit } from './sql.ts';
 import { trace } from './trace.ts';
 import type { TransformOptions } from './transform.ts';
-import { scanUndeclared } from './undeclared-pii.ts';
+import {
+  emptyScan,
+  sampleExtras,
+  scanUndeclared,
+  type UndeclaredScan,
+  undeclaredCandidates,
+} from './undeclared-pii.ts';
 
 export interface PublishLimits {
   /** Rows per Parquet row group. */
   rowGroupRows: number;
   /** Row errors listed in the report. */
   maxErrors: number;
+}
+
+/** The main pass's guard: it stops the pass when a value may hold personal data (see publish). */
+interface ScanGuard {
+  fields: Set<string>;
+  token: string;
 }
 
 export async function publish(
@@ -48,15 +63,94 @@ export async function publish(
 
   // Each field's source column, by name or declared spelling.
   const header = matchHeader(contract, source.columns);
-  const { mapping, verdicts, extraIdx } = header;
   report.columns = header.columns;
+  const pass = (scan: UndeclaredScan, guard: ScanGuard | null) =>
+    publishPass(conn, opts, report, source, model, keys, now, written, limits, header, scan, guard);
 
-  // Personal data in the fields not declared as such: every value searched.
-  const scanStart = Date.now();
-  const scan = await scanUndeclared(conn, contract, mapping, extraIdx, source, opts.piiThreshold);
-  trace('personal-data scan', scanStart);
-  report.pii.flagged.push(...scan.flagged);
-  report.pii.found.push(...scan.found);
+  // Personal data in the fields not declared as such: every value searched. Most files hold none, and
+  // a value without eleven digits or an at sign (sqlMayHold) holds none, so the main pass runs first
+  // with a guard that stops it at the first value that may hold some: then the values are searched
+  // (a pass over the file) and the main pass runs again with what was found. A file with a header
+  // verdict goes to quarantine whole, masked by what the search finds: searched first.
+  let t = Date.now();
+  const extras = await sampleExtras(
+    conn,
+    header.extraIdx,
+    source,
+    opts.piiThreshold ?? DEFAULT_PII_THRESHOLD,
+  );
+  const candidates = undeclaredCandidates(contract, header.mapping);
+  if (candidates.length === 0) {
+    trace('personal-data scan (no field to search)', t);
+    return pass(emptyScan(extras), null);
+  }
+  if (header.verdicts.length === 0) {
+    const before = await tempTables(conn);
+    const guard = {
+      fields: new Set(candidates.map((c) => c.field)),
+      token: `lake-search-needed-${randomUUID()}`,
+    };
+    t = trace('personal-data scan: extra columns sampled, fields searched in the main pass', t);
+    try {
+      return await pass(emptyScan(extras), guard);
+    } catch (e) {
+      if (!(e as Error)?.message?.includes(guard.token)) throw e;
+    }
+    await discardPass(conn, written, before);
+    t = trace('main pass stopped: values to search', t);
+  }
+  const scan = await scanUndeclared(
+    conn,
+    contract,
+    header.mapping,
+    header.extraIdx,
+    source,
+    opts.piiThreshold,
+    extras,
+  );
+  trace('personal-data scan', t);
+  return pass(scan, null);
+}
+
+async function tempTables(conn: DuckDBConnection): Promise<Set<string>> {
+  const r = await conn.runAndReadAll('SELECT table_name FROM duckdb_tables() WHERE temporary');
+  return new Set(r.getRows().map(([name]) => String(name)));
+}
+
+/** Undoes a stopped pass: its files and the duplicate tables it made (the source's tables stay). */
+async function discardPass(conn: DuckDBConnection, written: string[], before: Set<string>): Promise<void> {
+  await Promise.all(written.map((p) => rm(p, { force: true })));
+  for (const name of await tempTables(conn)) {
+    if (!before.has(name)) await conn.run(`DROP TABLE temp.${ident(name)}`);
+  }
+}
+
+/** SQL true for a row the guard lets through; it raises the guard's token at a value to search. */
+function guardSql(plans: FieldPlan[], guard: ScanGuard): string {
+  const may = plans.filter((p) => guard.fields.has(p.field.name)).map((p) => sqlMayHold(valueRef(p)));
+  return `CASE WHEN __row_rule IS NULL AND (${may.join(' OR ')}) THEN error(${lit(guard.token)}) ELSE true END`;
+}
+
+/** One pass: the curated and quarantine files and the report, given what the scan found. */
+async function publishPass(
+  conn: DuckDBConnection,
+  opts: TransformOptions,
+  report: IngestReport,
+  source: SourceInfo,
+  model: DatasetModel,
+  keys: OutputKeys,
+  now: Date,
+  written: string[],
+  limits: PublishLimits,
+  header: HeaderMatch,
+  scan: UndeclaredScan,
+  guard: ScanGuard | null,
+): Promise<void> {
+  const { contract } = opts;
+  const { mapping } = header;
+  const verdicts = [...header.verdicts];
+  report.pii.flagged = [...scan.flagged];
+  report.pii.found = [...scan.found];
   for (const fl of scan.flagged) {
     if (fl.action !== 'quarantine') continue;
     verdicts.push({
@@ -67,9 +161,11 @@ export async function publish(
   }
 
   const plans = planFields(model, mapping, scan);
+  report.pii.protected = [];
   for (const p of plans) {
     if (p.protection) report.pii.protected.push({ column: p.field.name, ...p.protection });
   }
+  const guarded = guard ? ` AND ${guardSql(plans, guard)}` : '';
 
   // Uniqueness (primaryKey, unique). Keys published as they are (or hashed) are checked on the
   // curated output after the main pass, which costs one column scan; masked or dropped keys need a
@@ -97,10 +193,17 @@ export async function publish(
   const copy = async (select: string, path: string): Promise<number> => {
     const tmp = `${path}.tmp`;
     written.push(tmp);
-    const r = await conn.run(
-      `COPY (${select}) TO ${lit(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${limits.rowGroupRows})`,
-    );
-    return Number(r.rowsChanged);
+    // Filter pushdown would inline each typed value into the __ok filter, once per rule that reads it,
+    // and compute it again for the output: without it each is computed once per row.
+    await conn.run(`SET disabled_optimizers = 'filter_pushdown'`);
+    try {
+      const r = await conn.run(
+        `COPY (${select}) TO ${lit(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${limits.rowGroupRows})`,
+      );
+      return Number(r.rowsChanged);
+    } finally {
+      await conn.run('RESET disabled_optimizers');
+    }
   };
   const checkedWith = (d: DuplicateRules) => {
     const rules = [...baseRules, ...d.rules];
@@ -117,7 +220,7 @@ export async function publish(
   t = trace('duplicates before', t);
   const writeCurated = (d: DuplicateRules) =>
     copy(
-      `SELECT ${[...published, lineage].join(', ')} FROM (${checkedWith(d).checked}) WHERE __ok`,
+      `SELECT ${[...published, lineage].join(', ')} FROM (${checkedWith(d).checked}) WHERE __ok${guarded}`,
       curatedPath,
     );
   const writeQuarantine = (d: DuplicateRules, fileVerdict: FileVerdict | null): Promise<number> => {
@@ -125,7 +228,7 @@ export async function publish(
     const errs = fileVerdict
       ? `list_concat([{'column': ${fileVerdict.column ? lit(fileVerdict.column) : 'CAST(NULL AS VARCHAR)'}, 'rule': ${lit(fileVerdict.rule)}, 'message': ${lit(fileVerdict.message)}}], ${errorsList})`
       : errorsList;
-    const where = fileVerdict ? '' : 'WHERE NOT __ok';
+    const where = fileVerdict ? (guard ? `WHERE ${guardSql(plans, guard)}` : '') : `WHERE NOT __ok${guarded}`;
     return copy(
       `SELECT ${[...quarantined, lineage].join(', ')}, ${errs} AS _errors FROM (${checked}) ${where}`,
       quarantinePath,

@@ -44,7 +44,7 @@ export interface UndeclaredScan {
   handling: Map<string, FindHandling>;
 }
 
-interface Candidate {
+export interface Candidate {
   field: string;
   /** The VARCHAR source column. */
   expr: string;
@@ -55,42 +55,52 @@ interface Candidate {
 
 /**
  * Per candidate, over every row: its non-empty values, the values holding each kind, the values that are
- * each one piece of each kind, and the values holding any. Only the values the one cheap test lets
- * through are searched.
+ * each one piece of each kind, and the values holding any. A first query counts the non-empty values and
+ * those the one cheap test (sqlMayHold) lets through; only those rows, and only the columns that have
+ * any, are searched by a second one. A value the test stops holds no kind, so the counts are the same
+ * as searching every value.
  */
 async function countFinds(
   conn: DuckDBConnection,
   batch: readonly Candidate[],
 ): Promise<{ nonEmpty: number; kinds: number[]; whole: number[]; values: number }[]> {
-  const inner = batch.flatMap((c, i) => {
-    const x = `nullif(${c.expr}, '')`;
-    return [`${x} AS x${i}`, `${sqlMayHold(x)} AS h${i}`];
-  });
-  const middle = batch.map(
-    (_, i) =>
-      `x${i}, CASE WHEN h${i} THEN ${sqlKinds(`x${i}`)} END AS k${i}, CASE WHEN h${i} THEN ${sqlWholeKind(`x${i}`)} END AS w${i}`,
+  const x = (c: Candidate) => `nullif(${c.expr}, '')`;
+  const first = await conn.runAndReadAll(
+    `SELECT ${batch.map((c) => `count(${x(c)}), count(*) FILTER (WHERE ${sqlMayHold(x(c))})`).join(', ')} FROM src WHERE __row_rule IS NULL`,
   );
-  const counts = batch.flatMap((_, i) => [
-    `count(x${i})`,
-    ...DETECTED_PII.map((k) => `count(*) FILTER (WHERE list_contains(k${i}, '${k}'))`),
-    ...DETECTED_PII.map((k) => `count(*) FILTER (WHERE w${i} = '${k}')`),
-    `count(*) FILTER (WHERE len(k${i}) > 0)`,
+  const firstRow = first.getRows()[0].map(Number);
+  const n = DETECTED_PII.length;
+  const result = batch.map((_, i) => ({
+    nonEmpty: firstRow[2 * i],
+    kinds: new Array<number>(n).fill(0),
+    whole: new Array<number>(n).fill(0),
+    values: 0,
+  }));
+  const searched = batch.flatMap((c, i) => (firstRow[2 * i + 1] > 0 ? [{ c, i }] : []));
+  if (searched.length === 0) return result;
+  const inner = searched.map(({ c }, j) => `${x(c)} AS x${j}`);
+  const middle = searched.map((_, j) => `${sqlKinds(`x${j}`)} AS k${j}, ${sqlWholeKind(`x${j}`)} AS w${j}`);
+  const counts = searched.flatMap((_, j) => [
+    ...DETECTED_PII.map((k) => `count(*) FILTER (WHERE list_contains(k${j}, '${k}'))`),
+    ...DETECTED_PII.map((k) => `count(*) FILTER (WHERE w${j} = '${k}')`),
+    `count(*) FILTER (WHERE len(k${j}) > 0)`,
   ]);
+  const any = searched.map(({ c }) => sqlMayHold(x(c))).join(' OR ');
   const r = await conn.runAndReadAll(
-    `SELECT ${counts.join(', ')} FROM (SELECT ${middle.join(', ')} FROM (SELECT ${inner.join(', ')} FROM src WHERE __row_rule IS NULL))`,
+    `SELECT ${counts.join(', ')} FROM (SELECT ${middle.join(', ')} FROM (SELECT ${inner.join(', ')} FROM src WHERE __row_rule IS NULL AND (${any})))`,
   );
   const row = r.getRows()[0].map(Number);
-  const n = DETECTED_PII.length;
-  const width = 2 + 2 * n;
-  return batch.map((_, i) => {
-    const at = i * width;
-    return {
-      nonEmpty: row[at],
-      kinds: row.slice(at + 1, at + 1 + n),
-      whole: row.slice(at + 1 + n, at + 1 + 2 * n),
-      values: row[at + width - 1],
+  const width = 1 + 2 * n;
+  for (const [j, { i }] of searched.entries()) {
+    const at = j * width;
+    result[i] = {
+      nonEmpty: result[i].nonEmpty,
+      kinds: row.slice(at, at + n),
+      whole: row.slice(at + n, at + 2 * n),
+      values: row[at + 2 * n],
     };
-  });
+  }
+  return result;
 }
 
 async function foundLines(conn: DuckDBConnection, c: Candidate): Promise<number[]> {
@@ -112,7 +122,8 @@ function byNature(nonEmpty: number, whole: number[], threshold: number) {
   return best as { kind: DetectedPiiKind; ratio: number } | null;
 }
 
-async function sampleExtras(
+/** Samples the extra columns (not in the contract): flagged when one looks like personal data. */
+export async function sampleExtras(
   conn: DuckDBConnection,
   extraIdx: readonly number[],
   source: SourceInfo,
@@ -143,16 +154,8 @@ async function sampleExtras(
   return flagged;
 }
 
-/** Searches every value of the fields not declared as personal data, and decides what each find gets. */
-export async function scanUndeclared(
-  conn: DuckDBConnection,
-  contract: DatasetContract,
-  mapping: FieldMapping,
-  extraIdx: number[],
-  source: SourceInfo,
-  threshold = DEFAULT_PII_THRESHOLD,
-): Promise<UndeclaredScan> {
-  const scan: UndeclaredScan = { flagged: [], found: [], masked: new Map(), handling: new Map() };
+/** The fields whose values are searched: in the file, and not declared as personal data (or redacted). */
+export function undeclaredCandidates(contract: DatasetContract, mapping: FieldMapping): Candidate[] {
   const candidates: Candidate[] = [];
   for (const f of contract.fields) {
     const m = mapping.get(f.name);
@@ -166,6 +169,32 @@ export async function scanUndeclared(
       });
     }
   }
+  return candidates;
+}
+
+/**
+ * What the scan finds when no value of any candidate passes the cheap test (sqlMayHold): nothing, so
+ * only the extra columns' sample counts.
+ */
+export function emptyScan(extras: PiiFlagged[]): UndeclaredScan {
+  return { flagged: [...extras], found: [], masked: new Map(), handling: new Map() };
+}
+
+/**
+ * Searches every value of the fields not declared as personal data, and decides what each find gets.
+ * `extras` is the extra columns' sample when already taken.
+ */
+export async function scanUndeclared(
+  conn: DuckDBConnection,
+  contract: DatasetContract,
+  mapping: FieldMapping,
+  extraIdx: number[],
+  source: SourceInfo,
+  threshold = DEFAULT_PII_THRESHOLD,
+  extras?: PiiFlagged[],
+): Promise<UndeclaredScan> {
+  const scan: UndeclaredScan = { flagged: [], found: [], masked: new Map(), handling: new Map() };
+  const candidates = undeclaredCandidates(contract, mapping);
   const policy = contract.undeclaredPii;
   for (let start = 0; start < candidates.length; start += SCAN_COLUMNS) {
     const batch = candidates.slice(start, start + SCAN_COLUMNS);
@@ -205,6 +234,6 @@ export async function scanUndeclared(
       });
     }
   }
-  scan.flagged.push(...(await sampleExtras(conn, extraIdx, source, threshold)));
+  scan.flagged.push(...(extras ?? (await sampleExtras(conn, extraIdx, source, threshold))));
   return scan;
 }
