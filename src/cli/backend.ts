@@ -3,7 +3,7 @@
  * process or in `lake up`, DuckDB catalog) or a deployed stack (S3 as the department's role, Glue, Athena).
  * The commands format; the backends fetch.
  */
-import type { IngestReport, ReportStatus } from '../engine/report.ts';
+import type { IngestReport, ReportStatus, Withdrawal } from '../engine/report.ts';
 import type { DatasetRef } from '../lake/layout.ts';
 import type { ProgressReporter } from './progress.ts';
 
@@ -23,6 +23,10 @@ export interface UploadSummary {
   /** The landing key the file was uploaded to. */
   sourceKey: string;
   status: ReportStatus;
+  /** The upload that already published the same bytes (status duplicate). */
+  duplicateOf?: string;
+  /** Set when the upload was withdrawn (or its withdrawal is under way). */
+  withdrawal?: Withdrawal;
   rows: IngestReport['rows'];
   startedAt: string;
   durationMs: number;
@@ -107,6 +111,13 @@ export interface LakeBackend {
   datasets(): Promise<DatasetInfo[]>;
   dataset(ref: DatasetRef): Promise<DatasetDetail>;
   query(sql: string, progress: ProgressReporter, signal?: AbortSignal): Promise<QueryOutcome>;
+  /**
+   * Takes an upload back: its rows leave the table (a replace dataset falls back to the previous upload).
+   * Safe to repeat: a withdrawal cut short is finished by the next call. Returns the report as it is now.
+   */
+  withdraw(uploadId: string, request: { reason: string }): Promise<IngestReport>;
+  /** Every error of an upload (at most `limit`; null: all), read from its quarantine; where the lake can. */
+  rejectedRows?(report: IngestReport, limit: number | null): Promise<IngestReport['errors']>;
   /** Sends the uploads that failed for good back to the transformer (after a fix). */
   redrive(): Promise<RedriveOutcome>;
   close(): Promise<void>;

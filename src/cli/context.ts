@@ -4,11 +4,14 @@
  */
 import { resolve } from 'node:path';
 import type { CloudFormationClient as CloudFormation } from '@aws-sdk/client-cloudformation';
+import type { DatasetContract } from '../contracts/schema.ts';
+import type { DatasetRef } from '../lake/layout.ts';
 import { DEFAULT_LAKE_DIR } from '../local/lake-dir.ts';
 import type { AwsClientFactory } from './aws/aws-backend.ts';
 import type { DeployedLake } from './aws/stack-outputs.ts';
 import type { LakeBackend } from './backend.ts';
-import { type ContractSet, contractPaths, loadContractSet } from './contracts.ts';
+import { contractPaths } from './contract-paths.ts';
+import type { ContractSet } from './contracts.ts';
 import type { Io, Output } from './output.ts';
 
 export interface GlobalOptions {
@@ -30,8 +33,17 @@ export interface RunHooks {
   awsPollMs?: number;
 }
 
+/** The contract loading (zod, yaml), loaded by prepare(): `lake --help` needs none of it. */
+type ContractsModule = typeof import('./contracts.ts');
+
 export class Context {
   private contractSet?: ContractSet;
+  private loader?: ContractsModule;
+  /**
+   * `department/name` of the dataset the command is about (validate, upload, ingest): a problem in its
+   * contract comes as the command's error, not also as a warning.
+   */
+  about?: string;
   private opened?: LakeBackend;
 
   constructor(
@@ -45,13 +57,38 @@ export class Context {
     return resolve(this.io.cwd, this.options['lake-dir'] ?? this.io.env.LAKE_DIR ?? DEFAULT_LAKE_DIR);
   }
 
-  /** Every contract and departments.yaml (CliError when missing or invalid). */
-  contracts(): ContractSet {
-    this.contractSet ??= loadContractSet(
-      contractPaths(this.io.cwd, this.options.datasets, this.options.departments),
-      this.io.cwd,
-    );
+  /**
+   * Every contract and departments.yaml (CliError when the directory, departments.yaml or, with
+   * `every`, any contract is missing or invalid). A broken contract is otherwise a warning on stderr,
+   * once, and its dataset is left out.
+   */
+  contracts(opts: { every?: boolean } = {}): ContractSet {
+    if (!this.loader) throw new Error('Context.prepare() was not awaited before contracts()');
+    const { loadContractSet, requireEveryContract } = this.loader;
+    if (!this.contractSet) {
+      const set = loadContractSet(
+        contractPaths(this.io.cwd, this.options.datasets, this.options.departments),
+        this.io.cwd,
+      );
+      if (opts.every) requireEveryContract(set, this.io.cwd);
+      this.contractSet = set;
+      for (const [key, e] of set.broken)
+        if (key !== this.about) this.out.warning(e, `${key} is left out until it is fixed.`);
+    }
+    if (opts.every) requireEveryContract(this.contractSet, this.io.cwd);
     return this.contractSet;
+  }
+
+  /** Loads what contracts() needs; run() awaits it before a command runs. */
+  async prepare(): Promise<void> {
+    this.loader ??= await import('./contracts.ts');
+  }
+
+  /** The contract of a dataset (CliError when it is unknown or broken). */
+  contract(ref: DatasetRef): DatasetContract {
+    this.about = `${ref.department}/${ref.dataset}`;
+    const set = this.contracts();
+    return (this.loader as ContractsModule).contractOf(set, ref, this.io.cwd);
   }
 
   /** The contracts when they can be loaded, else null (the deployed lake does not need them). */
@@ -116,7 +153,11 @@ export class Context {
       });
     } else {
       const { AwsBackend, defaultClients } = await import('./aws/aws-backend.ts');
-      const settings = { ...this.awsSettings, region: this.awsSettings.region ?? lake.region };
+      const settings = {
+        ...this.awsSettings,
+        region: this.awsSettings.region ?? lake.region,
+        env: this.io.env,
+      };
       const clients = this.hooks.awsClients?.(settings) ?? defaultClients(settings);
       this.opened = new AwsBackend(lake, clients, this.contractsIfAny(), {
         pollMs: this.hooks.awsPollMs,

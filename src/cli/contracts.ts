@@ -1,24 +1,25 @@
 /**
  * The contracts the CLI works with: `datasets/` and `departments.yaml` of the current directory unless
  * `--datasets` (and `--departments`) say otherwise. Problems become CliErrors that name the file and line
- * and say what to do.
+ * and say what to do. A broken contract leaves out its own dataset only (`broken`): the commands about
+ * other datasets still run, and those about it (or `lake up`, which serves them all) fail with its error.
  */
-import { existsSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, extname, join, relative, sep } from 'node:path';
 import {
   ContractError,
+  type ContractIssue,
   checkDatasetsAgainstDepartments,
   type DatasetContract,
   type Department,
-  ID_PATTERN,
   loadDatasets,
   loadDepartments,
+  parseContract,
 } from '../contracts/index.ts';
+import { CONTRACT_ADVICE } from '../contracts/load-contract.ts';
 import type { DatasetRef } from '../lake/layout.ts';
-import { CliError, EXIT, UsageError } from './errors.ts';
-
-export const DEFAULT_DATASETS_DIR = 'datasets';
-export const DEPARTMENTS_FILE = 'departments.yaml';
+import { type ContractPaths, DEPARTMENTS_FILE } from './contract-paths.ts';
+import { CliError, EXIT } from './errors.ts';
 
 export interface ContractSet {
   /** Keyed `department/name`. */
@@ -26,20 +27,8 @@ export interface ContractSet {
   readonly departments: readonly Department[];
   readonly datasetsDir: string;
   readonly departmentsFile: string;
-}
-
-export interface ContractPaths {
-  datasetsDir: string;
-  departmentsFile: string;
-}
-
-/** Where the contracts are: `--datasets` (default ./datasets) and `--departments` (default beside it). */
-export function contractPaths(cwd: string, datasets?: string, departments?: string): ContractPaths {
-  const datasetsDir = resolve(cwd, datasets ?? DEFAULT_DATASETS_DIR);
-  return {
-    datasetsDir,
-    departmentsFile: departments ? resolve(cwd, departments) : join(dirname(datasetsDir), DEPARTMENTS_FILE),
-  };
+  /** Contracts that cannot be loaded, keyed `department/name` as their path says: the error of each. */
+  readonly broken: ReadonlyMap<string, CliError>;
 }
 
 /** Loads and checks every contract and departments.yaml. */
@@ -59,15 +48,77 @@ export function loadContractSet(paths: ContractPaths, cwd: string): ContractSet 
       code: 'no_departments',
     });
   }
+  let departments: Department[];
   try {
-    const datasets = loadDatasets(paths.datasetsDir);
-    const departments = loadDepartments(paths.departmentsFile);
-    checkDatasetsAgainstDepartments(datasets, departments);
-    return { datasets, departments, ...paths };
+    departments = loadDepartments(paths.departmentsFile);
   } catch (e) {
     if (e instanceof ContractError) throw contractCliError(e, cwd);
     throw e;
   }
+  const { datasets, issues } = loadEachContract(paths.datasetsDir);
+  try {
+    checkDatasetsAgainstDepartments(datasets, departments);
+  } catch (e) {
+    if (!(e instanceof ContractError)) throw e;
+    issues.push(...e.issues);
+  }
+  const broken = new Map<string, CliError>();
+  const byKey = new Map<string, ContractIssue[]>();
+  for (const issue of issues) {
+    const key = datasetKeyOf(paths.datasetsDir, issue.file);
+    byKey.set(key, [...(byKey.get(key) ?? []), issue]);
+  }
+  for (const [key, list] of byKey) {
+    datasets.delete(key);
+    broken.set(key, contractCliError(new ContractError(list, CONTRACT_ADVICE), cwd));
+  }
+  return { datasets, departments, broken, ...paths };
+}
+
+/** `department/name` of a contract file under the datasets directory (its path, when it is elsewhere). */
+function datasetKeyOf(datasetsDir: string, file: string): string {
+  const parts = relative(datasetsDir, file).split(sep);
+  return parts.length === 2
+    ? `${parts[0]}/${parts[1].replace(/\.ya?ml$/i, '')}`
+    : relative(datasetsDir, file);
+}
+
+/**
+ * Every contract that loads, and the problems of the others. The whole directory is checked by
+ * loadDatasets; when it finds problems, the files without any are loaded one by one.
+ */
+function loadEachContract(dir: string): { datasets: Map<string, DatasetContract>; issues: ContractIssue[] } {
+  try {
+    return { datasets: loadDatasets(dir), issues: [] };
+  } catch (e) {
+    if (!(e instanceof ContractError)) throw e;
+    const failed = new Set(e.issues.map((i) => i.file));
+    const datasets = new Map<string, DatasetContract>();
+    for (const department of readdirSync(dir).filter((n) => !n.startsWith('.'))) {
+      const departmentDir = join(dir, department);
+      if (!statSync(departmentDir).isDirectory()) continue;
+      for (const name of readdirSync(departmentDir).sort()) {
+        const file = join(departmentDir, name);
+        if (failed.has(file) || !/\.ya?ml$/i.test(name) || name.startsWith('.') || !statSync(file).isFile())
+          continue;
+        const contract = parseContract(readFileSync(file, 'utf8'), file, {
+          department,
+          name: basename(name, extname(name)),
+        });
+        datasets.set(`${contract.department}/${contract.name}`, contract);
+      }
+    }
+    return { datasets, issues: e.issues };
+  }
+}
+
+/** Every broken contract's error, for `lake up` and `lake demo`, which serve every dataset. */
+export function requireEveryContract(set: ContractSet, cwd: string): void {
+  const errors = [...set.broken.values()];
+  if (errors.length === 0) return;
+  if (errors.length === 1) throw errors[0];
+  const issues = errors.flatMap((e) => (e.cause as ContractError).issues);
+  throw contractCliError(new ContractError(issues, CONTRACT_ADVICE), cwd);
 }
 
 /** A ContractError as the CLI shows it: every issue with its file (relative), line and key. */
@@ -85,29 +136,13 @@ export function contractCliError(e: ContractError, cwd: string): CliError {
   });
 }
 
-/** `health/clinics` (or `health.clinics`) as a dataset reference. */
-export function parseDatasetRef(text: string | undefined, what = '--dataset'): DatasetRef {
-  if (!text) {
-    throw new UsageError(
-      `${what} is required`,
-      `Name the dataset as <department>/<dataset>, e.g. ${what} health/clinics.`,
-    );
-  }
-  const m = /^([^/.\s]+)[/.]([^/.\s]+)$/.exec(text.trim());
-  if (!m || !ID_PATTERN.test(m[1]) || !ID_PATTERN.test(m[2])) {
-    throw new UsageError(
-      `"${text}" is not a dataset name`,
-      `Name the dataset as <department>/<dataset>, lowercase, e.g. ${what} health/clinics.`,
-    );
-  }
-  return { department: m[1], dataset: m[2] };
-}
-
 /** The contract of a dataset, or an error listing the datasets there are. */
 export function contractOf(set: ContractSet, ref: DatasetRef, cwd: string): DatasetContract {
   const key = `${ref.department}/${ref.dataset}`;
   const found = set.datasets.get(key);
   if (found) return found;
+  const broken = set.broken.get(key);
+  if (broken) throw broken;
   throw unknownDataset(
     key,
     [...set.datasets.keys()],

@@ -2,10 +2,12 @@
  * The local lake behind the commands: uploads to the embedded endpoint, reports from its quarantine
  * bucket, the catalog and queries from DuckDB.
  */
+import { userInfo } from 'node:os';
 import { relative } from 'node:path';
 import type { DatasetContract } from '../contracts/schema.ts';
 import type { IngestReport } from '../engine/report.ts';
 import type { IngestLogger } from '../ingest/types.ts';
+import { WithdrawError, withdrawUpload } from '../ingest/withdraw.ts';
 import { datasetModel, type PublishedColumn, tableColumns } from '../lake/dataset-model.ts';
 import { type DatasetRef, landingKey } from '../lake/layout.ts';
 import { CatalogReader, QueryError } from '../local/catalog-reader.ts';
@@ -23,8 +25,8 @@ import type {
 import { type ContractSet, contractOf } from './contracts.ts';
 import { CliError, EXIT } from './errors.ts';
 import type { ProgressReporter } from './progress.ts';
+import { quarantinedErrors } from './rejected-rows.ts';
 import { summaryOf } from './report-view.ts';
-import { uploadFile } from './upload-file.ts';
 
 /** Reports read at once when listing uploads. */
 const READ_CONCURRENCY = 8;
@@ -68,6 +70,8 @@ export class LocalBackend implements LakeBackend {
   ): Promise<UploadedObject> {
     contractOf(this.contracts, ref, this.cwd);
     this.closeReader();
+    // Loaded when uploading: the multipart uploader is not a query's business.
+    const { uploadFile } = await import('./upload-file.ts');
     return uploadFile(
       this.lake.s3,
       { bucket: this.lake.buckets.landing, key: landingKey(ref, name) },
@@ -113,6 +117,26 @@ export class LocalBackend implements LakeBackend {
     const entry = (await this.lake.listReports()).find((e) => e.uploadId === uploadId);
     if (!entry) return null;
     return this.lake.readReport({ department: entry.department, dataset: entry.dataset }, uploadId);
+  }
+
+  async withdraw(uploadId: string, request: { reason: string }): Promise<IngestReport> {
+    const entry = (await this.lake.listReports()).find((e) => e.uploadId === uploadId);
+    if (!entry) throw unknownUpload(uploadId);
+    this.closeReader();
+    try {
+      return await withdrawUpload(
+        { s3: this.lake.s3, buckets: this.lake.buckets },
+        {
+          ref: { department: entry.department, dataset: entry.dataset },
+          uploadId,
+          by: userInfo().username,
+          reason: request.reason,
+        },
+      );
+    } catch (e) {
+      if (e instanceof WithdrawError) throw withdrawRefused(e);
+      throw e;
+    }
   }
 
   async datasets(): Promise<DatasetInfo[]> {
@@ -179,6 +203,10 @@ export class LocalBackend implements LakeBackend {
     this.reader = null;
   }
 
+  async rejectedRows(report: IngestReport, limit: number | null): Promise<IngestReport['errors']> {
+    return quarantinedErrors(this.lake.s3, this.lake.buckets.quarantine, report, limit);
+  }
+
   async redrive(): Promise<RedriveOutcome> {
     return { mode: 'local', resubmitted: await this.lake.resubmitUnreported() };
   }
@@ -187,6 +215,26 @@ export class LocalBackend implements LakeBackend {
     this.closeReader();
     await this.lake.close();
   }
+}
+
+/** No report has this upload id. */
+export function unknownUpload(uploadId: string): CliError {
+  return new CliError(`no report for upload "${uploadId}"`, {
+    hint: 'Check the id with `lake status`; an upload still being processed has no report yet.',
+    code: 'unknown_upload',
+  });
+}
+
+/** A withdrawal the lake refused, in the CLI's terms. */
+export function withdrawRefused(e: WithdrawError): CliError {
+  return new CliError(e.message, {
+    hint:
+      e.code === 'not_published'
+        ? '`lake status` shows which uploads published rows; only those can be withdrawn.'
+        : 'Check the id with `lake status`.',
+    code: e.code,
+    cause: e,
+  });
 }
 
 const byKey = (a: { department: string; name: string }, b: { department: string; name: string }) =>

@@ -18,6 +18,8 @@ export interface OutStream {
 
 /** Everything a command touches of its process: streams, environment and working directory. */
 export interface Io {
+  /** What `lake sql` reads its statements from (process.stdin). */
+  readonly stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   readonly stdout: OutStream;
   readonly stderr: OutStream;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -27,7 +29,14 @@ export interface Io {
 }
 
 export function processIo(signal?: AbortSignal): Io {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signal };
+  return {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    signal,
+  };
 }
 
 const ANSI = { bold: '1', dim: '2', red: '31', green: '32', yellow: '33', cyan: '36' } as const;
@@ -237,6 +246,21 @@ export class Output {
   /** The JSON document of a command (only in JSON mode). */
   document(value: unknown): void {
     if (this.json) this.io.stdout.write(`${jsonText(value, 2)}\n`);
+  }
+
+  /**
+   * A problem that does not stop the command, on stderr: `lake: warning: <message>` and what to do, or
+   * with `--json` one line `{"warning":{"code","message","hint"}}` (stdout keeps its one document).
+   */
+  warning(e: { message: string; hint?: string; code?: string }, consequence?: string): void {
+    const hint = [e.hint, consequence].filter(Boolean).join(' ');
+    if (this.json) {
+      const doc = { warning: { code: e.code ?? 'warning', message: e.message, ...(hint ? { hint } : {}) } };
+      this.io.stderr.write(`${jsonText(doc)}\n`);
+      return;
+    }
+    const text = (s: string) => escapeControls(s, { newlines: true });
+    this.io.stderr.write(`lake: warning: ${text(e.message)}\n${hint ? `${text(hint)}\n` : ''}`);
   }
 
   /** A notice for the person at the terminal, on stderr (never part of the results). */

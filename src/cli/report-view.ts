@@ -1,13 +1,37 @@
 /** Reports as a data steward reads them: one line in a list, or the whole story of one upload. */
-import type { IngestReport, ReportStatus } from '../engine/report.ts';
+import type { IngestReport, ReportStatus, Withdrawal } from '../engine/report.ts';
 import type { UploadSummary } from './backend.ts';
 import { formatBytes, formatDuration, formatInt, type Output, type Style } from './output.ts';
 
-const STATUS_STYLE: Record<ReportStatus, Style> = { accepted: 'green', partial: 'yellow', rejected: 'red' };
-const STATUS_MARK: Record<ReportStatus, string> = { accepted: '✓', partial: '!', rejected: '✗' };
+const STATUS_STYLE: Record<ReportStatus, Style> = {
+  accepted: 'green',
+  partial: 'yellow',
+  rejected: 'red',
+  duplicate: 'dim',
+};
+const STATUS_MARK: Record<ReportStatus, string> = {
+  accepted: '✓',
+  partial: '!',
+  rejected: '✗',
+  duplicate: '=',
+};
 
-export function statusText(out: Output, status: ReportStatus): string {
+/** The status in a word or two; a withdrawn upload shows as withdrawn (or withdrawing, while under way). */
+export function statusText(out: Output, status: ReportStatus, withdrawal?: Withdrawal): string {
+  if (withdrawal) return out.style(withdrawal.completedAt ? '↩ withdrawn' : '↩ withdrawing', 'dim');
   return out.style(`${STATUS_MARK[status]} ${status}`, STATUS_STYLE[status]);
+}
+
+/** What became of the upload's rows, when it is a duplicate or withdrawn; null otherwise. */
+export function historyText(r: Pick<IngestReport, 'duplicateOf' | 'withdrawal'>): string | null {
+  if (r.duplicateOf)
+    return `the same bytes as upload ${r.duplicateOf}, already published in this dataset: nothing added (the original is kept in raw/)`;
+  const w = r.withdrawal;
+  if (!w) return null;
+  const state = w.completedAt
+    ? `withdrawn ${w.completedAt}: its rows left the table`
+    : `withdrawal asked ${w.at}, not finished: \`lake withdraw\` again finishes it`;
+  return `${state} (by ${w.by}: ${w.reason})`;
 }
 
 export function fileOf(key: string): string {
@@ -16,6 +40,7 @@ export function fileOf(key: string): string {
 
 function rowsText(r: IngestReport): string {
   const { total, accepted, rejected } = r.rows;
+  if (r.status === 'duplicate') return 'no rows published: a duplicate';
   if (total === 0) return 'no rows published';
   return `${formatInt(total)} rows: ${formatInt(accepted)} published, ${formatInt(rejected)} quarantined`;
 }
@@ -41,10 +66,12 @@ export function printShortReport(
 ): void {
   const indent = opts.indent ?? '';
   out.line(
-    `${indent}${statusText(out, r.status)}  ${out.style(r.dataset, 'bold')}  ${fileOf(r.source.key)}  (${sourceText(r)})`,
+    `${indent}${statusText(out, r.status, r.withdrawal)}  ${out.style(r.dataset, 'bold')}  ${fileOf(r.source.key)}  (${sourceText(r)})`,
   );
   const sub = `${indent}    `;
   out.line(`${sub}${rowsText(r)} in ${formatDuration(r.durationMs)}; upload ${r.uploadId}`);
+  const history = historyText(r);
+  if (history) out.line(`${sub}${history}`);
   const pii = piiText(r);
   if (pii) out.line(`${sub}personal data: ${pii}`);
   const shown = r.errors.slice(0, opts.errors ?? 3);
@@ -61,29 +88,48 @@ function errorText(e: IngestReport['errors'][number]): string {
   return `${where ? `${where}: ` : ''}${e.message} [${e.rule}]`;
 }
 
-function totalErrors(r: IngestReport): number {
+/** Every error of an upload, counted by rule and column (at least those the report lists). */
+export function totalErrors(r: IngestReport): number {
   let n = 0;
   for (const byColumn of Object.values(r.errorCounts)) for (const c of Object.values(byColumn)) n += c;
   return Math.max(n, r.errors.length);
 }
 
 /** The whole report: source, rows, columns, personal data, outputs, errors and their counts. */
-export function printReport(out: Output, r: IngestReport, opts: { errors?: number } = {}): void {
-  out.line(`${statusText(out, r.status)}  ${out.style(r.dataset, 'bold')}  ${fileOf(r.source.key)}`);
+export function printReport(
+  out: Output,
+  r: IngestReport,
+  opts: {
+    /** How many errors to list (default 20; Infinity: all the report holds). */
+    errors?: number;
+    /** false when nothing was written (validate). */
+    outputs?: boolean;
+  } = {},
+): void {
+  out.line(
+    `${statusText(out, r.status, r.withdrawal)}  ${out.style(r.dataset, 'bold')}  ${fileOf(r.source.key)}`,
+  );
   out.line();
+  const history = historyText(r);
   out.fields([
     ['upload', r.uploadId],
+    ...(history ? [[r.duplicateOf ? 'duplicate' : 'withdrawal', history] as const] : []),
     ['source', r.source.key],
     ['file', `${sourceText(r)}, sha256 ${r.source.sha256 ? r.source.sha256.slice(0, 16) : '-'}…`],
     ['rows', rowsText(r)],
     ['started', `${r.startedAt} (took ${formatDuration(r.durationMs)})`],
-    ['columns', `${Object.keys(r.columns.matched).length} matched`],
-    ...(r.columns.missing.length ? [['missing', r.columns.missing.join(', ')] as const] : []),
-    ...(r.columns.extra.length
-      ? [['not in contract', `${r.columns.extra.join(', ')} (not published)`] as const]
-      : []),
-    ['personal data', piiText(r) || 'none declared or found'],
-    ...r.outputs.map(
+    // A duplicate was not read: it has no columns or personal data of its own to tell.
+    ...(r.status === 'duplicate'
+      ? []
+      : ([
+          ['columns', `${Object.keys(r.columns.matched).length} matched`],
+          ...(r.columns.missing.length ? [['missing', r.columns.missing.join(', ')] as const] : []),
+          ...(r.columns.extra.length
+            ? [['not in contract', `${r.columns.extra.join(', ')} (not published)`] as const]
+            : []),
+          ['personal data', piiText(r) || 'none declared or found'],
+        ] as const)),
+    ...(opts.outputs === false ? [] : r.outputs).map(
       (o) => [o.kind, `${o.key} (${formatInt(o.rows)} rows, ${formatBytes(o.bytes)})`] as const,
     ),
   ]);
@@ -96,7 +142,13 @@ export function printReport(out: Output, r: IngestReport, opts: { errors?: numbe
   if (r.errors.length === 0) return;
   out.line();
   const limit = opts.errors ?? 20;
-  out.heading(`Errors (first ${Math.min(limit, r.errors.length)} of ${formatInt(totalErrors(r))})`);
+  const shown = Math.min(limit, r.errors.length);
+  const total = totalErrors(r);
+  out.heading(
+    shown === total
+      ? `Errors (${formatInt(total)})`
+      : `Errors (first ${formatInt(shown)} of ${formatInt(total)})`,
+  );
   out.table(
     [
       { header: 'line', right: true },
@@ -123,6 +175,8 @@ export function summaryOf(r: IngestReport): UploadSummary {
     dataset: r.dataset,
     sourceKey: r.source.key,
     status: r.status,
+    ...(r.duplicateOf ? { duplicateOf: r.duplicateOf } : {}),
+    ...(r.withdrawal ? { withdrawal: r.withdrawal } : {}),
     rows: r.rows,
     startedAt: r.startedAt,
     durationMs: r.durationMs,

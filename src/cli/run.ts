@@ -10,10 +10,13 @@ import { contractInferCommand } from './commands/contract.ts';
 import { demoCommand } from './commands/demo.ts';
 import { queryCommand } from './commands/query.ts';
 import { redriveCommand } from './commands/redrive.ts';
-import { reportCommand, statusCommand } from './commands/status.ts';
+import { reportCommand } from './commands/report.ts';
+import { sqlCommand } from './commands/sql.ts';
+import { statusCommand } from './commands/status.ts';
 import { upCommand } from './commands/up.ts';
 import { ingestCommand, uploadCommand } from './commands/upload.ts';
 import { validateCommand } from './commands/validate.ts';
+import { withdrawCommand } from './commands/withdraw.ts';
 import { Context, type GlobalOptions, type RunHooks } from './context.ts';
 import { CliError, EXIT, type ExitCode, UsageError } from './errors.ts';
 import { escapeControls, type Io, jsonText, Output } from './output.ts';
@@ -26,8 +29,10 @@ export const COMMANDS: readonly Command[] = [
   ingestCommand,
   statusCommand,
   reportCommand,
+  withdrawCommand,
   catalogCommand,
   queryCommand,
+  sqlCommand,
   contractInferCommand,
   redriveCommand,
 ];
@@ -143,6 +148,7 @@ export async function run(argv: readonly string[], io: Io, hooks: RunHooks = {})
     }
     const out = new Output(io, { json });
     ctx = new Context(io, out, values as GlobalOptions, hooks);
+    await ctx.prepare();
     return await command.run(ctx, rest, values);
   } catch (e) {
     printError(io, e, json);

@@ -6,9 +6,10 @@
  * `pii`, `protect`, `classification`, `mode`, `primaryKey`, `format`, `maxRejectedRatio`.
  */
 import { z } from 'zod';
+import { ID_PATTERN } from './id-pattern.ts';
 
-/** Department and dataset ids: lowercase identifiers, usable as Glue database and table names. */
-export const ID_PATTERN = /^[a-z][a-z0-9_]*$/;
+export { ID_PATTERN };
+
 const id = z
   .string()
   .regex(ID_PATTERN, 'must be a lowercase identifier: a letter, then letters, digits or _ (e.g. health)');

@@ -3,18 +3,25 @@
  * serving a lake that another `lake` process then uses, until Ctrl-C.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestReport } from '../../src/engine/report.ts';
 import { lake, ROOT, tempLakeDir } from './helpers.ts';
 
 const BIN = join(ROOT, 'bin/lake.mjs');
 
-function runBin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runBin(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { PATH: process.env.PATH } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -38,6 +45,69 @@ afterAll(async () => {
 });
 
 describe('bin/lake.mjs', () => {
+  it('runs the CLI built to JavaScript, built again when a source file changed', async () => {
+    // Inside the project, as the real cache: the build's npm packages resolve from its node_modules.
+    const cache = join(ROOT, 'node_modules/.cache', `lake-cli-test-${process.pid}`);
+    const env = { LAKE_CLI_CACHE: cache };
+    const current = join(cache, 'current.json');
+    const read = () =>
+      JSON.parse(readFileSync(current, 'utf8')) as { entry: string; inputs: Record<string, number[]> };
+
+    // Arrange: no build yet.
+    const first = await runBin(['--help'], env);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('Usage: lake <command> [options]');
+    const built = read();
+    expect(built.entry.startsWith(cache)).toBe(true);
+    expect(Object.keys(built.inputs)).toContain(join(ROOT, 'src/cli/run.ts'));
+
+    // Unchanged sources: the same build.
+    await runBin(['--help'], env);
+    expect(read().entry).toBe(built.entry);
+
+    // A source file that changed (as its recorded size says): a new build.
+    const run = join(ROOT, 'src/cli/run.ts');
+    writeFileSync(current, JSON.stringify({ ...built, inputs: { ...built.inputs, [run]: [0, 0] } }));
+    const again = await runBin(['--help'], env);
+    expect(again.code).toBe(0);
+    expect(read().entry).not.toBe(built.entry);
+
+    // What runs is the build that current.json names.
+    const fake = join(cache, 'fake.mjs');
+    writeFileSync(fake, "process.stdout.write('the build ran\\n');\n");
+    writeFileSync(current, JSON.stringify({ entry: fake, inputs: {} }));
+    expect((await runBin(['--help'], env)).stdout).toBe('the build ran\n');
+    rmSync(cache, { recursive: true, force: true });
+  });
+
+  it('answers --help without loading any npm package (nor compiling TypeScript)', async () => {
+    const hooks = join(dir, 'hooks.mjs');
+    writeFileSync(
+      hooks,
+      'export async function resolve(s, c, next) { if (!/^(\\.|node:|file:)/.test(s)) process.stderr.write("package " + s + "\\n"); return next(s, c); }\n',
+    );
+    const register = join(dir, 'register.mjs');
+    writeFileSync(
+      register,
+      `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+    );
+    await runBin(['--help']); // the build, when a source file changed
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', pathToFileURL(register).href, BIN, '--help'], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH },
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => {
+        stderr += d;
+      });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+  });
+
   it('exits non-zero with the error on stderr, and nothing else there', async () => {
     const r = await runBin(['query', 'SELEC 1', '--json', '--lake-dir', dir]);
     expect(r.code).toBe(1);

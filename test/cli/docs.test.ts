@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { GLOBAL_OPTIONS } from '../../src/cli/command.ts';
 import { DEFAULT_EXAMPLES_DIR } from '../../src/cli/commands/demo.ts';
 import { DEFAULT_UP_PORT } from '../../src/cli/commands/up.ts';
 import { EXIT } from '../../src/cli/errors.ts';
@@ -15,6 +16,16 @@ const doc = readFileSync(join(ROOT, 'docs/cli.md'), 'utf8');
 describe('docs/cli.md', () => {
   it('lists every command', () => {
     for (const c of COMMANDS) expect(doc).toContain(`| \`lake ${c.name}`);
+  });
+
+  it("names every command's options and the common ones", () => {
+    const missing = COMMANDS.flatMap((c) =>
+      Object.keys(c.options)
+        .filter((o) => !doc.includes(`--${o}`))
+        .map((o) => `lake ${c.name} --${o}`),
+    );
+    for (const o of Object.keys(GLOBAL_OPTIONS)) if (!doc.includes(`--${o}`)) missing.push(`--${o}`);
+    expect(missing).toEqual([]);
   });
 
   it('gives every exit code its meaning', () => {

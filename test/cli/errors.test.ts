@@ -10,13 +10,14 @@ import { lake, ROOT, tempLakeDir } from './helpers.ts';
 
 let dir: string;
 let remove: () => Promise<void>;
-/** A project copy whose clinics contract has two mistakes. */
+/** A project copy whose clinics contract has two mistakes (the other contracts are sound). */
 let badProject: string;
 beforeAll(async () => {
   ({ dir, remove } = await tempLakeDir());
   badProject = join(dir, 'project');
   mkdirSync(join(badProject, 'datasets/health'), { recursive: true });
   cpSync(join(ROOT, 'departments.yaml'), join(badProject, 'departments.yaml'));
+  cpSync(join(ROOT, 'datasets'), join(badProject, 'datasets'), { recursive: true });
   writeFileSync(
     join(badProject, 'datasets/health/clinics.yaml'),
     [
@@ -116,10 +117,10 @@ describe('configuration errors (exit 4)', () => {
   it.each([
     ['validate', [join(ROOT, CLINICS), '--dataset', 'health/clinics']],
     ['ingest', [join(ROOT, CLINICS), '--dataset', 'health/clinics']],
-    ['query', ['SELECT 1']],
-    ['catalog', []],
     ['demo', ['--examples', join(ROOT, 'examples')]],
-  ])('%s: an invalid contract, every problem with its file, line and key', async (command, args) => {
+    ['up', ['--port', '0']],
+    ['redrive', []],
+  ])('%s: an invalid contract it needs, every problem with its file, line and key', async (command, args) => {
     const r = await lake([command, ...args, ...local()], { cwd: badProject });
     expect(r.code).toBe(EXIT.config);
     expect(r.stderr).toContain('lake: invalid contract: 2 problems in 1 file:');
@@ -130,8 +131,27 @@ describe('configuration errors (exit 4)', () => {
       /datasets\/health\/clinics.yaml:7:\d+ fields\[0\] \(clinic_id\)\.typ: unknown key "typ"; did you mean "type"\?/,
     );
     expect(r.stderr).toContain('Fix the contract and run again.');
+    // Said once, as the error (not also as a warning).
+    expect(r.stderr).not.toContain('warning');
+    expect(r.stdout).toBe('');
   });
 
+  it('query and catalog: a broken contract is a warning, its dataset left out, the others there', async () => {
+    const q = await lake(['query', 'SELECT 1 AS one', '--json', ...local()], { cwd: badProject });
+    expect(q.code).toBe(EXIT.ok);
+    expect(q.json()).toEqual({ columns: [{ name: 'one', type: 'INTEGER' }], rows: [{ one: 1 }] });
+    const warning = JSON.parse(q.stderr.trim().split('\n')[0]).warning;
+    expect(warning.code).toBe('invalid_contract');
+    expect(warning.message).toMatch(/datasets\/health\/clinics.yaml:4:\d+ mode: must be one of/);
+    expect(warning.hint).toContain('health/clinics is left out until it is fixed.');
+
+    const c = await lake(['catalog', ...local()], { cwd: badProject });
+    expect(c.code).toBe(EXIT.ok);
+    expect(c.stderr).toMatch(/^lake: warning: invalid contract: 2 problems in 1 file:\n/);
+    expect(c.stderr).toMatch(/datasets\/health\/clinics.yaml:7:\d+ fields\[0\] \(clinic_id\)\.typ/);
+    expect(c.stdout).toContain('education.schools');
+    expect(c.stdout).not.toContain('health.clinics');
+  });
   it('says where the contracts should be when there are none', async () => {
     const r = await lake(['catalog', ...local()], { cwd: dir });
     expect(r.code).toBe(EXIT.config);

@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { RunHooks } from '../../src/cli/context.ts';
 import type { Io } from '../../src/cli/output.ts';
@@ -27,6 +28,8 @@ export interface RunOptions {
   tty?: boolean;
   signal?: AbortSignal;
   hooks?: RunHooks;
+  /** What the command reads on its standard input (lake sql). */
+  stdin?: string;
 }
 
 function sink(tty: boolean) {
@@ -39,6 +42,7 @@ export async function lake(args: readonly string[], opts: RunOptions = {}): Prom
   const out = sink(opts.tty ?? false);
   const err = sink(opts.tty ?? false);
   const io: Io = {
+    stdin: opts.stdin === undefined ? undefined : Readable.from([opts.stdin]),
     stdout: out.stream,
     stderr: err.stream,
     env: { PATH: process.env.PATH, ...opts.env },

@@ -5,11 +5,11 @@
  * as the caller (an analyst), so Lake Formation decides what they see.
  */
 import { createHash } from 'node:crypto';
-import { AthenaClient } from '@aws-sdk/client-athena';
-import { GlueClient } from '@aws-sdk/client-glue';
-import { S3Client } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AthenaClient } from '@aws-sdk/client-athena';
+import type { GlueClient } from '@aws-sdk/client-glue';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { IngestReport } from '../../engine/report.ts';
 import { listReports, readReport } from '../../ingest/process-upload.ts';
 import { normalizeEtag } from '../../ingest/s3-objects.ts';
@@ -32,6 +32,7 @@ import type { ProgressReporter } from '../progress.ts';
 import { summaryOf } from '../report-view.ts';
 import { uploadFile } from '../upload-file.ts';
 import { AthenaQueryError, runAthenaQuery } from './athena.ts';
+import type { AwsClientFactory } from './aws-clients.ts';
 import { departmentName, getTable, getTables, tableColumns, tableInfo } from './glue-catalog.ts';
 import type { DeployedLake } from './stack-outputs.ts';
 
@@ -40,30 +41,7 @@ export const AWS_REPORT_POLL_MS = 2000;
 /** The session name the CLI's assumed role sessions carry (visible in CloudTrail). */
 export const SESSION_NAME_PREFIX = 'lake-cli';
 
-export interface AwsClientSettings {
-  region?: string;
-  profile?: string;
-}
-
-/** How the backend makes its clients; tests point S3 at a local server and mock the rest. */
-export interface AwsClientFactory {
-  s3(credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): S3Client;
-  sts(): STSClient;
-  glue(): GlueClient;
-  athena(): AthenaClient;
-  sqs(): SQSClient;
-}
-
-export function defaultClients(settings: AwsClientSettings): AwsClientFactory {
-  const base = { region: settings.region, ...(settings.profile ? { profile: settings.profile } : {}) };
-  return {
-    s3: (credentials) => new S3Client(credentials ? { region: settings.region, credentials } : base),
-    sts: () => new STSClient(base),
-    glue: () => new GlueClient(base),
-    athena: () => new AthenaClient(base),
-    sqs: () => new SQSClient(base),
-  };
-}
+export { type AwsClientFactory, type AwsClientSettings, defaultClients } from './aws-clients.ts';
 
 /** The upload id's digest part: the transformer's id ends with it (src/lake/layout.ts uploadIdOf). */
 export function uploadDigest(key: string, identity: string): string {
@@ -243,6 +221,19 @@ export class AwsBackend implements LakeBackend {
       if (entry) return readReport(s3, bucket, { department, dataset: entry.dataset }, uploadId);
     }
     return null;
+  }
+
+  /**
+   * Not on the deployed lake yet: the department's upload role may not move curated files, and must not
+   * gain that right. The withdrawal will be a request object under the department's landing prefix that
+   * the transformer carries out (docs/cli.md, "Withdrawing an upload").
+   */
+  async withdraw(uploadId: string): Promise<IngestReport> {
+    throw new CliError(`withdrawing upload ${uploadId} is not available on the deployed lake yet`, {
+      hint: 'Withdraw it on the local lake, or ask the platform team: docs/cli.md, "Withdrawing an upload".',
+      code: 'not_available',
+      exitCode: EXIT.failure,
+    });
   }
 
   /**

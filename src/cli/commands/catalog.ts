@@ -1,7 +1,8 @@
 /** `lake catalog [<department>/<dataset>]`: the datasets analysts can query, or one of them in detail. */
+import type { SearchHit } from '../catalog-search.ts';
 import type { Command } from '../command.ts';
 import { LAKE_GLOBALS } from '../command.ts';
-import { parseDatasetRef } from '../contracts.ts';
+import { parseDatasetRef } from '../dataset-ref.ts';
 import { EXIT } from '../errors.ts';
 
 function when(iso: string | null): string {
@@ -13,7 +14,10 @@ export const catalogCommand: Command = {
   summary: 'list the datasets, or describe one: owner, classification, columns, personal data, rows',
   usage: '[<department>/<dataset>] [--search <text>]',
   options: {
-    search: { type: 'string', help: '<text> only datasets whose name, title or owner contains it' },
+    search: {
+      type: 'string',
+      help: '<text> datasets whose name, title, description, owner, columns or headers match (Chinese, pinyin initials), best first',
+    },
   },
   globals: LAKE_GLOBALS,
   async run(ctx, positionals, values) {
@@ -59,14 +63,43 @@ export const catalogCommand: Command = {
       );
       return EXIT.ok;
     }
-    const search = (values.search as string | undefined)?.toLowerCase();
     const all = await lake.datasets();
-    const list = search
-      ? all.filter((d) => [d.dataset, d.title, d.owner].some((s) => s.toLowerCase().includes(search)))
-      : all;
-    ctx.out.document({ datasets: list });
+    const search = values.search as string | undefined;
+    let hits: SearchHit[] | null = null;
+    if (search !== undefined) {
+      const contracts = ctx.contractsIfAny();
+      // Loaded when searching: pinyin's dictionary is not every command's business.
+      const { searchDatasets } = await import('../catalog-search.ts');
+      hits = searchDatasets(search, all, (d) => contracts?.datasets.get(d.dataset));
+    }
+    const list = hits ? hits.map((h) => h.dataset) : all;
+    ctx.out.document(
+      hits
+        ? { search, datasets: hits.map((h) => ({ ...h.dataset, score: h.score, matches: h.matches })) }
+        : { datasets: list },
+    );
     if (list.length === 0) {
-      ctx.out.line(search ? `no dataset matches "${search}"` : 'no datasets: add contracts under datasets/');
+      ctx.out.line(hits ? `no dataset matches "${search}"` : 'no datasets: add contracts under datasets/');
+      return EXIT.ok;
+    }
+    if (hits) {
+      ctx.out.table(
+        [
+          { header: 'table' },
+          { header: 'title', max: 40 },
+          { header: 'matched', max: 60 },
+          { header: 'rows', right: true },
+        ],
+        hits.map((h) => [
+          `${h.dataset.department}.${h.dataset.name}`,
+          h.dataset.title,
+          h.matches
+            .slice(0, 2)
+            .map((m) => `${m.where}: ${m.text}`)
+            .join('; '),
+          h.dataset.rows ?? '-',
+        ]),
+      );
       return EXIT.ok;
     }
     ctx.out.table(

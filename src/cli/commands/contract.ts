@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { InferError, type InferErrorCode } from '../../infer/infer-error.ts';
 import type { Command } from '../command.ts';
-import { contractPaths, parseDatasetRef } from '../contracts.ts';
+import { contractPaths } from '../contract-paths.ts';
+import { parseDatasetRef } from '../dataset-ref.ts';
 import { CliError, EXIT, type ExitCode } from '../errors.ts';
 import { inputFile } from './files.ts';
 

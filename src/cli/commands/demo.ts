@@ -93,7 +93,7 @@ export const demoCommand: Command = {
   async run(ctx, _positionals, values) {
     const started = Date.now();
     const out = ctx.out;
-    const contracts = ctx.contracts();
+    const contracts = ctx.contracts({ every: true });
     const examplesDir = resolve(ctx.io.cwd, (values.examples as string | undefined) ?? DEFAULT_EXAMPLES_DIR);
     if (!existsSync(examplesDir)) {
       throw new CliError(`no examples directory at ${relative(ctx.io.cwd, examplesDir)}`, {

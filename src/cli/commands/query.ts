@@ -1,10 +1,14 @@
 /** `lake query "<sql>"`: SQL on the catalog (DuckDB locally, Athena when deployed). */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { QueryOutcome } from '../backend.ts';
 import type { Command } from '../command.ts';
 import { LAKE_GLOBALS } from '../command.ts';
 import { EXIT, UsageError } from '../errors.ts';
+import { EXPORT_FORMATS, exportFormat, exportResult } from '../export-result.ts';
 import { formatBytes, formatDuration, formatInt, type Output } from '../output.ts';
 import { createProgress } from '../progress.ts';
+import { inputFile } from './files.ts';
 
 /** Rows a human table shows by default (`--json` always has them all). */
 export const DEFAULT_SHOWN_ROWS = 100;
@@ -33,28 +37,63 @@ export function printResult(out: Output, r: QueryOutcome, maxRows = DEFAULT_SHOW
 export const queryCommand: Command = {
   name: 'query',
   summary: 'run SQL on the lake: tables are <department>.<dataset>',
-  usage: '"<sql>" [--rows <n>]',
+  usage: '"<sql>" | --file <q.sql> [--rows <n>] [--format <format> [--output <file>]]',
   options: {
     rows: {
       type: 'string',
       help: `<n> rows to show in the table (default ${DEFAULT_SHOWN_ROWS}; --json prints all)`,
     },
+    file: { type: 'string', short: 'f', help: '<q.sql> run the SQL in this file' },
+    format: {
+      type: 'string',
+      help: `<format> the whole result as ${EXPORT_FORMATS.join(', ')} (default: the --output file's extension)`,
+    },
+    output: { type: 'string', help: '<file> write the result there (with --format, or by its extension)' },
   },
   globals: LAKE_GLOBALS,
   details:
-    'Locally DuckDB runs the SQL on a read-only catalog that can read the published data and nothing else; deployed, Athena runs it in the lake\'s workgroup and Lake Formation decides what you see. With --json: {"columns":[{"name","type"}],"rows":[{...}]}.',
+    'Locally DuckDB runs the SQL on a read-only catalog that can read the published data and nothing else; deployed, Athena runs it in the lake\'s workgroup and Lake Formation decides what you see. With --json: {"columns":[{"name","type"}],"rows":[{...}]}.\n\nExport: --format csv (UTF-8 with BOM, for Excel; cells that would run as formulas start with \') | tsv | json | jsonl | xlsx | parquet, to --output <file> or, for the text formats, to stdout. Decimals keep their scale.',
   async run(ctx, positionals, values) {
-    const sql = positionals.join(' ').trim();
-    if (!sql)
-      throw new UsageError('query needs SQL', 'Usage: lake query "SELECT count(*) FROM health.clinics"');
+    const sql = querySql(ctx.io.cwd, positionals, values.file as string | undefined);
     const shown = Number(values.rows ?? DEFAULT_SHOWN_ROWS);
     if (!Number.isInteger(shown) || shown < 0)
       throw new UsageError(`--rows must be a whole number, not "${values.rows}"`);
+    const output = values.output as string | undefined;
+    const exporting = values.format !== undefined || output !== undefined;
+    const format = exporting ? exportFormat(values.format as string | undefined, output) : null;
     const lake = await ctx.backend();
     const progress = createProgress(ctx.io.stderr, { enabled: !ctx.out.json, label: 'query' });
     const r = await lake.query(sql, progress, ctx.io.signal);
+    if (format) {
+      const file = output ? resolve(ctx.io.cwd, output) : undefined;
+      await exportResult(r, format, file, ctx.io.stdout);
+      if (!output) return EXIT.ok;
+      ctx.out.document({ output, format, columns: r.columns, rows: r.rows.length });
+      ctx.out.line(
+        `${formatInt(r.rows.length)} ${r.rows.length === 1 ? 'row' : 'rows'} written to ${output} (${format})`,
+      );
+      return EXIT.ok;
+    }
     ctx.out.document({ columns: r.columns, rows: r.rows });
     printResult(ctx.out, r, shown);
     return EXIT.ok;
   },
 };
+
+/** The SQL: the arguments, or the file `--file` names (not both). */
+function querySql(cwd: string, positionals: readonly string[], file: string | undefined): string {
+  const given = positionals.join(' ').trim();
+  if (file !== undefined && given) throw new UsageError('give the SQL or --file <q.sql>, not both');
+  const sql =
+    file !== undefined
+      ? readFileSync(inputFile(cwd, file, 'query --file'), 'utf8')
+          .replace(/^\ufeff/, '')
+          .trim()
+      : given;
+  if (!sql)
+    throw new UsageError(
+      file !== undefined ? `${file} holds no SQL` : 'query needs SQL',
+      'Usage: lake query "SELECT count(*) FROM health.clinics", or lake query --file q.sql',
+    );
+  return sql;
+}

@@ -10,6 +10,8 @@ export const redriveCommand: Command = {
   options: {},
   globals: LAKE_GLOBALS,
   async run(ctx) {
+    // Locally every pending upload is processed again: a broken contract would reject its uploads.
+    if ((await ctx.chooseLake()) === 'local') ctx.contracts({ every: true });
     const lake = await ctx.backend();
     const outcome = await lake.redrive();
     ctx.out.document(outcome);

@@ -1,10 +1,10 @@
-/** `lake status` (recent uploads) and `lake report <uploadId>` (one upload's report). */
+/** `lake status`: the recent uploads and how they went. */
 import type { Command } from '../command.ts';
 import { LAKE_GLOBALS } from '../command.ts';
-import { parseDatasetRef } from '../contracts.ts';
-import { CliError, EXIT, UsageError } from '../errors.ts';
-import { formatDuration } from '../output.ts';
-import { fileOf, printReport, statusText } from '../report-view.ts';
+import { parseDatasetRef } from '../dataset-ref.ts';
+import { EXIT, UsageError } from '../errors.ts';
+import { formatDuration, formatInt } from '../output.ts';
+import { fileOf, statusText } from '../report-view.ts';
 
 /** Uploads `status` lists by default. */
 export const DEFAULT_STATUS_LIMIT = 20;
@@ -41,8 +41,7 @@ export const statusCommand: Command = {
         { header: 'dataset' },
         { header: 'file', max: 36 },
         { header: 'status' },
-        { header: 'rows', right: true },
-        { header: 'rejected', right: true },
+        { header: 'rows total/accepted/rejected', right: true },
         { header: 'started' },
         { header: 'took', right: true },
       ],
@@ -50,40 +49,12 @@ export const statusCommand: Command = {
         u.uploadId,
         u.dataset,
         fileOf(u.sourceKey),
-        statusText(ctx.out, u.status),
-        u.rows.accepted,
-        u.rows.rejected,
+        statusText(ctx.out, u.status, u.withdrawal),
+        `${formatInt(u.rows.total)} / ${formatInt(u.rows.accepted)} / ${formatInt(u.rows.rejected)}`,
         u.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
         formatDuration(u.durationMs),
       ]),
     );
-    return EXIT.ok;
-  },
-};
-
-export const reportCommand: Command = {
-  name: 'report',
-  summary: "show an upload's report: rows accepted, rows rejected with line, column and reason",
-  usage: '<uploadId> [--errors <n>]',
-  options: { errors: { type: 'string', help: '<n> errors to list (default 20)' } },
-  globals: LAKE_GLOBALS,
-  async run(ctx, positionals, values) {
-    const uploadId = positionals[0];
-    if (!uploadId)
-      throw new UsageError(
-        'report needs an upload id',
-        'Usage: lake report <uploadId>; `lake status` lists them.',
-      );
-    const lake = await ctx.backend();
-    const report = await lake.report(uploadId);
-    if (!report) {
-      throw new CliError(`no report for upload "${uploadId}"`, {
-        hint: 'Check the id with `lake status`; an upload still being processed has no report yet.',
-        code: 'unknown_upload',
-      });
-    }
-    ctx.out.document(report);
-    printReport(ctx.out, report, { errors: Number(values.errors ?? 20) });
     return EXIT.ok;
   },
 };

@@ -28,7 +28,7 @@ export const upCommand: Command = {
     const port = Number(values.port ?? DEFAULT_UP_PORT);
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new UsageError(`--port must be a port number, not "${values.port}"`);
-    const contracts = ctx.contracts();
+    const contracts = ctx.contracts({ every: true });
     const { LakeBusyError, LocalLake } = await import('../../local/local-lake.ts');
     const { LOCAL_CREDENTIALS, LOCAL_REGION } = await import('../../ingest/local-s3.ts');
     const out = ctx.out;

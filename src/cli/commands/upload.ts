@@ -3,11 +3,12 @@ import { basename } from 'node:path';
 import type { Command, OptionValues } from '../command.ts';
 import { LAKE_GLOBALS } from '../command.ts';
 import type { Context } from '../context.ts';
-import { parseDatasetRef } from '../contracts.ts';
+import { parseDatasetRef } from '../dataset-ref.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { formatBytes } from '../output.ts';
 import { createProgress } from '../progress.ts';
-import { printReport } from '../report-view.ts';
+import { printReport, totalErrors } from '../report-view.ts';
+import { ERRORS_OPTION, errorLimit } from './error-option.ts';
 import { inputFile, objectName } from './files.ts';
 
 /** How long `ingest` waits for the report by default (seconds). */
@@ -16,6 +17,7 @@ export const DEFAULT_INGEST_TIMEOUT_S = 900;
 async function send(ctx: Context, positionals: readonly string[], values: OptionValues, command: string) {
   const path = inputFile(ctx.io.cwd, positionals[0], command);
   const ref = parseDatasetRef(values.dataset as string | undefined);
+  ctx.about = `${ref.department}/${ref.dataset}`;
   const name = objectName(path, values.name as string | undefined);
   const lake = await ctx.backend();
   if (!ctx.out.json) ctx.out.notice(ctx.out.style(`lake: ${lake.description}`, 'dim'));
@@ -63,14 +65,16 @@ export const ingestCommand: Command = {
       type: 'string',
       help: `<seconds> how long to wait for the report (default ${DEFAULT_INGEST_TIMEOUT_S})`,
     },
-    errors: { type: 'string', help: '<n> errors to list (default 20)' },
+    errors: ERRORS_OPTION,
   },
   globals: LAKE_GLOBALS,
-  details: 'Exit code 0 when the file is accepted or partly accepted, 3 when it is rejected as a whole.',
+  details:
+    'Exit code 0 when the file is accepted or partly accepted, and when it is a duplicate (the same bytes as an upload the dataset already holds: nothing is added, the report names that upload); 3 when it is rejected as a whole.',
   async run(ctx, positionals, values) {
     const timeout = Number(values.timeout ?? DEFAULT_INGEST_TIMEOUT_S);
     if (!Number.isFinite(timeout) || timeout <= 0)
       throw new UsageError(`--timeout must be a number of seconds, not "${values.timeout}"`);
+    const limit = errorLimit(values);
     const { lake, ref, object } = await send(ctx, positionals, values, 'ingest');
     const progress = createProgress(ctx.io.stderr, { enabled: !ctx.out.json, label: 'transforming' });
     progress.phase(`transforming ${basename(object.key)}`);
@@ -83,7 +87,15 @@ export const ingestCommand: Command = {
       progress.done();
     }
     ctx.out.document(report);
-    printReport(ctx.out, report, { errors: Number(values.errors ?? 20) });
+    if (
+      !ctx.out.json &&
+      (limit === null || limit > report.errors.length) &&
+      totalErrors(report) > report.errors.length
+    ) {
+      const all = await lake.rejectedRows?.(report, limit);
+      if (all) report = { ...report, errors: all };
+    }
+    printReport(ctx.out, report, { errors: limit ?? Number.POSITIVE_INFINITY });
     return report.status === 'rejected' ? EXIT.rejected : EXIT.ok;
   },
 };

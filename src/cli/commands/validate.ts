@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { landingKey } from '../../lake/layout.ts';
 import type { Command } from '../command.ts';
-import { contractOf, parseDatasetRef } from '../contracts.ts';
+import { parseDatasetRef } from '../dataset-ref.ts';
 import { EXIT } from '../errors.ts';
 import { createProgress } from '../progress.ts';
 import { printReport } from '../report-view.ts';
+import { ERRORS_OPTION, errorLimit } from './error-option.ts';
 import { inputFile } from './files.ts';
 
 export const validateCommand: Command = {
@@ -17,7 +18,7 @@ export const validateCommand: Command = {
   usage: '<file> --dataset <department>/<dataset>',
   options: {
     dataset: { type: 'string', help: '<department>/<dataset> the contract to check against' },
-    errors: { type: 'string', help: '<n> errors to list (default 20)' },
+    errors: ERRORS_OPTION,
   },
   globals: ['json', 'datasets', 'departments'],
   details:
@@ -25,8 +26,9 @@ export const validateCommand: Command = {
   async run(ctx, positionals, values) {
     const path = inputFile(ctx.io.cwd, positionals[0], 'validate');
     const ref = parseDatasetRef(values.dataset as string | undefined);
-    const contract = contractOf(ctx.contracts(), ref, ctx.io.cwd);
-    const { transformFile } = await import('../../engine/transform.ts');
+    const limit = errorLimit(values);
+    const contract = ctx.contract(ref);
+    const { DEFAULT_MAX_ERRORS, transformFile } = await import('../../engine/transform.ts');
     const work = await mkdtemp(join(tmpdir(), 'lake-validate-'));
     const progress = createProgress(ctx.io.stderr, {
       enabled: !ctx.out.json,
@@ -43,10 +45,12 @@ export const validateCommand: Command = {
         // Nothing is published: any key hashes as well as the lake's for a check.
         hashKey: randomBytes(32),
         tempDir: work,
+        // The report keeps as many errors as are asked for.
+        maxErrors: limit === null ? Number.MAX_SAFE_INTEGER : Math.max(limit, DEFAULT_MAX_ERRORS),
       });
       progress.done();
       ctx.out.document(report);
-      printReport(ctx.out, report, { errors: Number(values.errors ?? 20) });
+      printReport(ctx.out, report, { errors: limit ?? Number.POSITIVE_INFINITY, outputs: false });
       return report.status === 'rejected' ? EXIT.rejected : EXIT.ok;
     } finally {
       progress.done();
