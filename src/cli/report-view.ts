@@ -42,7 +42,22 @@ function rowsText(r: IngestReport): string {
   const { total, accepted, rejected } = r.rows;
   if (r.status === 'duplicate') return 'no rows published: a duplicate';
   if (total === 0) return 'no rows published';
-  return `${formatInt(total)} rows: ${formatInt(accepted)} published, ${formatInt(rejected)} quarantined`;
+  const skipped = r.rows.skipped ? `, ${formatInt(r.rows.skipped)} skipped` : '';
+  return `${formatInt(total)} rows: ${formatInt(accepted)} published, ${formatInt(rejected)} quarantined${skipped}`;
+}
+
+/** Where the header was and which rows were left out (lines), when the report says. */
+function headerText(r: IngestReport): [string, string][] {
+  const lines: [string, string][] = [];
+  if (r.header) {
+    const above = r.header.skipped.length ? `; title rows ${r.header.skipped.join(', ')} skipped` : '';
+    lines.push(['header', `row ${r.header.rows.join(', ')}${above}`]);
+  }
+  if (r.skippedLines?.length) {
+    const more = (r.rows.skipped ?? 0) > r.skippedLines.length ? ', …' : '';
+    lines.push(['skipped rows', `lines ${r.skippedLines.join(', ')}${more} (format.skipRows)`]);
+  }
+  return lines;
 }
 
 function sourceText(r: IngestReport): string {
@@ -117,6 +132,7 @@ export function printReport(
     ['source', r.source.key],
     ['file', `${sourceText(r)}, sha256 ${r.source.sha256 ? r.source.sha256.slice(0, 16) : '-'}…`],
     ['rows', rowsText(r)],
+    ...headerText(r),
     ['started', `${r.startedAt} (took ${formatDuration(r.durationMs)})`],
     // A duplicate was not read: it has no columns or personal data of its own to tell.
     ...(r.status === 'duplicate'

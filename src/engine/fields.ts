@@ -12,9 +12,11 @@ import {
 } from '../contracts/schema.ts';
 import { COLUMN_TYPES } from '../lake/column-types.ts';
 import type { DatasetModel, PublishedColumn } from '../lake/dataset-model.ts';
-import { sqlFirstKind, sqlRedact } from '../privacy/find.ts';
+import { sqlFirstKind, sqlRedact, sqlSearchText } from '../privacy/find.ts';
 import { protectSql } from '../privacy/protect.ts';
+import { DAY_NUMBER_MACRO } from './day-number.ts';
 import { EngineError } from './errors.ts';
+import { foldedSql, numberHintSql, numberTextSql } from './number-text.ts';
 import { ident, lit, litList } from './sql.ts';
 import type { FindHandling, UndeclaredScan } from './undeclared-pii.ts';
 
@@ -50,6 +52,10 @@ export interface Rule {
 const v = (p: FieldPlan) => ident(`v${p.index}`);
 const t = (p: FieldPlan) => ident(`t${p.index}`);
 
+/** What a type message adds for a date written as a spreadsheet's day number outside a workbook. */
+const DAY_NUMBER_HINT =
+  ': this looks like an Excel day number; format the column as dates in the spreadsheet before saving it as CSV, or upload the xlsx';
+
 /** Longest value a message quotes. */
 export const MAX_QUOTED = 60;
 
@@ -76,29 +82,39 @@ function formatsOf(f: FieldContract): string[] {
 /** A decimal number with optional exponent, or NaN / INF / -INF (any case; Infinity too), as RE2. */
 const NUMBER_PATTERN = '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?|[+-]?(?i:inf|infinity|nan)';
 
-/** The typed value of a field from its VARCHAR value `x` (NULL when it does not parse). */
+/**
+ * The typed value of a field from its VARCHAR value `x` (NULL when it does not parse). Typed fields read
+ * the value with full-width forms folded and spaces trimmed (and numbers in the field's number forms);
+ * a string field keeps the text as uploaded, folded only when it asks for `normalize: nfkc`.
+ */
 export function typedSql(f: FieldContract, x: string): string {
+  const s = foldedSql(x);
   switch (f.type) {
     case 'string':
-      return x;
-    case 'integer':
-      return `CASE WHEN regexp_full_match(trim(${x}), '[+-]?[0-9]+') THEN TRY_CAST(trim(${x}) AS BIGINT) END`;
-    case 'number':
+      return f.normalize === 'nfkc' ? sqlSearchText(x) : x;
+    case 'integer': {
+      const n = numberTextSql(f, x);
+      return `CASE WHEN regexp_full_match(${n}, '[+-]?[0-9]+') THEN TRY_CAST(${n} AS BIGINT) END`;
+    }
+    case 'number': {
       // The lexical form is checked first: DuckDB's cast alone also reads digit separators ('1_000').
-      return `CASE WHEN regexp_full_match(trim(${x}), ${lit(NUMBER_PATTERN)}) THEN TRY_CAST(trim(${x}) AS DOUBLE) END`;
+      const n = numberTextSql(f, x);
+      return `CASE WHEN regexp_full_match(${n}, ${lit(NUMBER_PATTERN)}) THEN TRY_CAST(${n} AS DOUBLE) END`;
+    }
     case 'year':
-      return `CASE WHEN regexp_full_match(trim(${x}), '-?[0-9]{4}') THEN CAST(trim(${x}) AS INTEGER) END`;
+      return `CASE WHEN regexp_full_match(${s}, '-?[0-9]{4}') THEN CAST(${s} AS INTEGER) END`;
     case 'boolean': {
       const tv = litList(f.trueValues ?? DEFAULT_TRUE_VALUES);
       const fv = litList(f.falseValues ?? DEFAULT_FALSE_VALUES);
-      return `CASE WHEN list_contains(${tv}, trim(${x})) THEN true WHEN list_contains(${fv}, trim(${x})) THEN false END`;
+      return `CASE WHEN list_contains(${tv}, ${s}) THEN true WHEN list_contains(${fv}, ${s}) THEN false END`;
     }
     case 'date':
-      return `CAST(try_strptime(trim(${x}), ${litList(formatsOf(f))}) AS DATE)`;
+      // A whole day number (an xlsx upload's date cell without a date format) is a date too.
+      return `CAST(coalesce(try_strptime(${s}, ${litList(formatsOf(f))}), CASE WHEN regexp_full_match(${s}, '[0-9]+') THEN ${DAY_NUMBER_MACRO}(${s}) END) AS DATE)`;
     case 'datetime':
-      return `try_strptime(trim(${x}), ${litList(formatsOf(f))})`;
+      return `coalesce(try_strptime(${s}, ${litList(formatsOf(f))}), ${DAY_NUMBER_MACRO}(${s}))`;
     case 'time':
-      return `CAST(try_strptime(trim(${x}), ${litList(formatsOf(f))}) AS TIME)`;
+      return `CAST(try_strptime(${s}, ${litList(formatsOf(f))}) AS TIME)`;
   }
 }
 
@@ -204,10 +220,19 @@ export function fieldRules(plans: FieldPlan[], file: string): Rule[] {
     if (f.type !== 'string') {
       const formats = formatsOf(f);
       const hint = formats.length ? ` (formats: ${formats.join(', ')})` : '';
+      const dayNumber =
+        f.type === 'date' || f.type === 'datetime'
+          ? ` || CASE WHEN regexp_full_match(${foldedSql(v(p))}, '[0-9]{5}([.][0-9]+)?') THEN ${lit(DAY_NUMBER_HINT)} ELSE '' END`
+          : '';
+      // A value holding personal data gets no advice to read it as a number.
+      const numberHint =
+        (f.type === 'number' || f.type === 'integer') && !p.protection
+          ? ` || CASE WHEN (${sqlFirstKind(v(p))}) IS NULL THEN ${numberHintSql(f, v(p))} ELSE '' END`
+          : '';
       add(
         'type',
         `${v(p)} IS NOT NULL AND ${t(p)} IS NULL`,
-        `${shown(p)} || ${lit(` is not a valid ${f.type}${hint}`)}`,
+        `${shown(p)} || ${lit(` is not a valid ${f.type}${hint}`)}${numberHint}${dayNumber}`,
       );
     }
     if (c.minimum !== undefined && f.type !== 'string') {
@@ -233,9 +258,11 @@ export function fieldRules(plans: FieldPlan[], file: string): Rule[] {
       );
     }
     if (c.pattern !== undefined) {
+      // A string field is matched as published (folded when it asks for normalize); others as uploaded.
+      const matched = f.type === 'string' ? t(p) : v(p);
       add(
         'pattern',
-        `NOT regexp_full_match(${v(p)}, ${lit(c.pattern)})`,
+        `NOT regexp_full_match(${matched}, ${lit(c.pattern)})`,
         `${shown(p)} || ${lit(` does not match the pattern ${c.pattern}`)}`,
       );
     }

@@ -41,6 +41,14 @@ function normalizeHeader(s: string): string {
     .toLowerCase();
 }
 
+/** How many of a row's cells are a field's name or declared header spelling (to find the header row). */
+export function headerScore(contract: DatasetContract, cells: string[]): number {
+  const spellings = new Set(
+    contract.fields.flatMap((f) => [f.name, ...(f.headers ?? [])]).map(normalizeHeader),
+  );
+  return cells.filter((c) => c.trim() !== '' && spellings.has(normalizeHeader(c))).length;
+}
+
 /**
  * Match each field to a source column by name or declared spelling. A header cell that looks like
  * personal data (a file uploaded without its header row) is never repeated in the report.

@@ -1,8 +1,9 @@
 /** CSV and TSV uploads (and the working CSV of a sheet): the `src` view over DuckDB's CSV reader. */
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DatasetContract } from '../contracts/schema.ts';
 import { FileRejectedError } from './errors.ts';
-import { detectDelimiter, splitCsvRecord } from './line-scanner.ts';
+import { findHeaderRows, type HeaderRows } from './header-rows.ts';
 import type { SourceInfo, SourceOptions } from './source.ts';
 import { checkColumnCount, MAX_LINE_BYTES } from './source-limits.ts';
 import { createLineView, DriftFile, NO_NULL, scanText } from './source-text.ts';
@@ -57,10 +58,10 @@ export async function createCsvSource(
       { line },
     );
   }
-  const delimiter = declaredDelimiter ?? detectDelimiter(scan.headerText);
-  const columns = splitCsvRecord(scan.headerText, delimiter).map((h) => h.trim());
+  const header = findHeaderRows(decoded.textPath, opts.contract, declaredDelimiter, null);
+  const { columns, delimiter } = header;
   checkColumnCount(columns.length, 'columns');
-  await createCsvViews(conn, {
+  const skipped = await createCsvViews(conn, {
     textPath: decoded.textPath,
     delimiter,
     columns,
@@ -69,9 +70,38 @@ export async function createCsvSource(
     driftCount: scan.driftEntries,
     headerEndLine: scan.headerEndLine,
     lineFromColumn: false,
+    headerRecord: header.headerRecord,
+    skipRows: opts.contract.format.skipRows,
   });
-  return { ...info, columns, records: scan.records };
+  return {
+    ...info,
+    columns,
+    records: scan.records - header.headerRecord - skipped.count,
+    ...sourceRows(opts.contract, header, skipped),
+  };
 }
+
+/** The header and skipped rows a source tells the report about: only when rows were left out or named. */
+export function sourceRows(
+  contract: DatasetContract,
+  header: HeaderRows,
+  skipped: SkippedRows,
+): Pick<SourceInfo, 'header' | 'skipped'> {
+  const named = contract.format.headerRows !== undefined || header.skipped.length > 0;
+  return {
+    ...(named ? { header: { rows: header.lines, skipped: header.skipped } } : {}),
+    ...(skipped.count > 0 ? { skipped } : {}),
+  };
+}
+
+/** Rows left out by format.skipRows: how many, and the lines of the first of them. */
+export interface SkippedRows {
+  count: number;
+  lines: number[];
+}
+
+/** Lines of skipped rows the report lists. */
+export const MAX_SKIPPED_LINES = 100;
 
 /**
  * The `raw` and `src` views over a CSV file. With lineFromColumn, its first column holds each
@@ -88,8 +118,11 @@ export async function createCsvViews(
     driftCount: number;
     headerEndLine: number;
     lineFromColumn: boolean;
+    /** Records after the first one that belong above the data (title and header rows). */
+    headerRecord: number;
+    skipRows: readonly string[] | undefined;
   },
-): Promise<void> {
+): Promise<SkippedRows> {
   const n = o.columns.length;
   const names = o.columns.map((_, i) => `s${i}`);
   const readNames = [...names, '__extra'];
@@ -109,18 +142,45 @@ export async function createCsvViews(
   const cols = dataNames.map((c, i) => `${ident(c)} AS ${ident(`s${i}`)}`).join(', ');
   if (o.lineFromColumn) {
     await conn.run(
-      `CREATE VIEW src AS SELECT __rn, CAST(s0 AS BIGINT) AS __line, ${rowRule} AS __row_rule, ${rowError} AS __row_error, ${cols} FROM raw`,
+      `CREATE VIEW src_all AS SELECT __rn, CAST(s0 AS BIGINT) AS __line, ${rowRule} AS __row_rule, ${rowError} AS __row_error, ${cols} FROM raw`,
     );
-    return;
+    return filterRows(conn, dataNames.length, o.headerRecord, o.skipRows);
   }
   const simple = await createLineView(conn, o.driftPath, o.driftCount, o.headerEndLine);
   if (simple) {
     await conn.run(
-      `CREATE VIEW src AS SELECT __rn, ${simple} AS __line, ${rowRule} AS __row_rule, ${rowError} AS __row_error, ${cols} FROM raw`,
+      `CREATE VIEW src_all AS SELECT __rn, ${simple} AS __line, ${rowRule} AS __row_rule, ${rowError} AS __row_error, ${cols} FROM raw`,
     );
   } else {
     await conn.run(
-      `CREATE VIEW src AS SELECT raw.__rn, coalesce(d.line + (raw.__rn - d.rn), raw.__rn + ${o.headerEndLine}) AS __line, ${rowRule} AS __row_rule, ${rowError} AS __row_error, ${cols} FROM raw ASOF LEFT JOIN __drift d ON raw.__rn >= d.rn`,
+      `CREATE VIEW src_all AS SELECT raw.__rn, coalesce(d.line + (raw.__rn - d.rn), raw.__rn + ${o.headerEndLine}) AS __line, ${rowRule} AS __row_rule, ${rowError} AS __row_error, ${cols} FROM raw ASOF LEFT JOIN __drift d ON raw.__rn >= d.rn`,
     );
   }
+  return filterRows(conn, n, o.headerRecord, o.skipRows);
+}
+
+/**
+ * The `src` view: the records of `src_all` below the header, without the rows format.skipRows leaves out
+ * (those whose first non-empty cell matches one of its patterns), which are counted.
+ */
+async function filterRows(
+  conn: DuckDBConnection,
+  width: number,
+  headerRecord: number,
+  skipRows: readonly string[] | undefined,
+): Promise<SkippedRows> {
+  const below = `__rn > ${headerRecord}`;
+  if (!skipRows?.length) {
+    await conn.run(`CREATE VIEW src AS SELECT * FROM src_all WHERE ${below}`);
+    return { count: 0, lines: [] };
+  }
+  const cells = Array.from({ length: width }, (_, i) => `nullif(trim(${ident(`s${i}`)}), '')`);
+  const first = width > 1 ? `coalesce(${cells.join(', ')})` : cells[0];
+  const skip = `coalesce(${skipRows.map((p) => `regexp_matches(${first}, ${lit(p)})`).join(' OR ')}, false)`;
+  await conn.run(`CREATE VIEW src AS SELECT * FROM src_all WHERE ${below} AND NOT ${skip}`);
+  const r = await conn.runAndReadAll(
+    `SELECT count(*), coalesce(list(__line ORDER BY __line)[1:${MAX_SKIPPED_LINES}], []) FROM src_all WHERE ${below} AND ${skip}`,
+  );
+  const [count, lines] = r.getRowsJS()[0] as [bigint, bigint[]];
+  return { count: Number(count), lines: lines.map(Number) };
 }

@@ -1,11 +1,12 @@
 /** Spreadsheet uploads: the sheet becomes a working CSV whose first column is the sheet row number. */
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { defineDayNumber } from './day-number.ts';
 import { gunzipTo, hashFile, isGzip } from './decode.ts';
 import { FileRejectedError } from './errors.ts';
-import { splitCsvRecord } from './line-scanner.ts';
+import { findHeaderRows } from './header-rows.ts';
 import type { SourceInfo, SourceOptions } from './source.ts';
-import { createCsvViews } from './source-csv.ts';
+import { createCsvViews, sourceRows } from './source-csv.ts';
 import { checkColumnCount } from './source-limits.ts';
 import { DriftFile, scanText } from './source-text.ts';
 
@@ -23,7 +24,14 @@ export async function createXlsxSource(conn: DuckDBConnection, opts: SourceOptio
   const csvPath = join(opts.workDir, 'sheet.csv');
   // Loaded on demand: the spreadsheet reader is only needed for xlsx uploads.
   const { xlsxToCsv } = await import('./xlsx.ts');
-  const conv = await xlsxToCsv(workbook, csvPath, { sheet: opts.contract.format.sheet });
+  let sheet = { headerRow: 1, date1904: false };
+  const conv = await xlsxToCsv(workbook, csvPath, {
+    sheet: opts.contract.format.sheet,
+    onSheet: (facts) => {
+      sheet = facts;
+    },
+  });
+  await defineDayNumber(conn, sheet.date1904);
   const drift = new DriftFile(join(opts.workDir, 'drift.csv'));
   // The working CSV is plain UTF-8 whatever the contract says of the upload's encoding and gzip.
   const csvContract = {
@@ -36,9 +44,10 @@ export async function createXlsxSource(conn: DuckDBConnection, opts: SourceOptio
       'empty',
       `sheet "${conv.sheet}" is empty: put the data on this sheet with the column names in the first row, or set format.sheet in the contract to the sheet that holds it`,
     );
-  const columns = splitCsvRecord(scan.headerText, ',').map((h) => h.trim());
+  const header = findHeaderRows(csvPath, opts.contract, ',', sheet.headerRow);
+  const columns = ['', ...header.columns];
   checkColumnCount(columns.length - 1, 'columns');
-  await createCsvViews(conn, {
+  const skipped = await createCsvViews(conn, {
     textPath: csvPath,
     delimiter: ',',
     columns,
@@ -47,6 +56,8 @@ export async function createXlsxSource(conn: DuckDBConnection, opts: SourceOptio
     driftCount: 0,
     headerEndLine: scan.headerEndLine,
     lineFromColumn: true,
+    headerRecord: header.headerRecord,
+    skipRows: opts.contract.format.skipRows,
   });
   return {
     bytes: facts.bytes,
@@ -55,6 +66,7 @@ export async function createXlsxSource(conn: DuckDBConnection, opts: SourceOptio
     encoding: null,
     format: 'xlsx',
     columns: columns.slice(1),
-    records: scan.records,
+    records: scan.records - header.headerRecord - skipped.count,
+    ...sourceRows(opts.contract, header, skipped),
   };
 }

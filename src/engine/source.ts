@@ -5,6 +5,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetContract } from '../contracts/schema.ts';
+import { defineDayNumber } from './day-number.ts';
 import { createCsvSource } from './source-csv.ts';
 import { createJsonArraySource, createJsonLinesSource } from './source-json.ts';
 import { createXlsxSource } from './source-xlsx.ts';
@@ -19,6 +20,10 @@ export interface SourceInfo {
   columns: string[];
   /** Records as counted while reading, when known; the engine skips its quarantine pass when all are accepted. */
   records: number | null;
+  /** Where the header was (csv/tsv/xlsx), when rows above it were left out or the contract named its rows. */
+  header?: { rows: number[]; skipped: number[] };
+  /** Rows format.skipRows left out (csv/tsv/xlsx), when there were any: their count and first lines. */
+  skipped?: { count: number; lines: number[] };
 }
 
 export interface SourceOptions {
@@ -34,6 +39,8 @@ export interface SourceOptions {
  */
 export async function createSource(conn: DuckDBConnection, opts: SourceOptions): Promise<SourceInfo> {
   const fmt = opts.contract.format;
+  // Day numbers are dates only in a workbook, in its date system (the xlsx source says which).
+  if (fmt.type !== 'xlsx') await defineDayNumber(conn, null);
   switch (fmt.type) {
     case 'csv':
     case 'tsv':

@@ -37,6 +37,11 @@ export interface XlsxConversion {
 export interface XlsxOptions {
   /** The sheet to convert; the first sheet when absent. */
   sheet?: string;
+  /**
+   * Told the sheet row of the first non-blank row (the CSV's header record, whose `__line` is not a row)
+   * and whether the workbook counts its dates in the 1904 date system.
+   */
+  onSheet?: (facts: { headerRow: number; date1904: boolean }) => void;
 }
 
 const WORKBOOK = 'xl/workbook.xml';
@@ -122,7 +127,7 @@ export async function xlsxToCsv(
 
   const convert = new CellConverter(book.date1904, strings, formats);
   const out = new CsvOut(outPath);
-  let written: { columns: number; rows: number } | null;
+  let written: { columns: number; rows: number; headerRow: number } | null;
   try {
     written = await writeSheet(sheetRows(parts.required(sheetPart), sheetPart, sheet, convert), out);
     await out.close();
@@ -136,5 +141,6 @@ export async function xlsxToCsv(
       `sheet "${sheet}" is empty: it has no header row and no data; put the data on this sheet with the column names in the first non-empty row, or set format.sheet in the contract to the sheet that holds it`,
     );
   }
+  opts.onSheet?.({ headerRow: written.headerRow, date1904: book.date1904 });
   return { sheet, sheets: sheets.names, rows: written.rows, columns: written.columns };
 }

@@ -53,7 +53,9 @@ describe('lake ingest, then lake query --json, on every example file', () => {
         status: expected.status,
         rows: { accepted: expected.accepted, rejected: expected.rejected },
       });
-      expect(report.rows.total).toBe(report.rows.accepted + report.rows.rejected);
+      expect(report.rows.total).toBe(
+        report.rows.accepted + report.rows.rejected + (report.rows.skipped ?? 0),
+      );
       expect(queried.code).toBe(0);
       expect(queried.json()).toEqual({
         columns: [

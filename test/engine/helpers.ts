@@ -91,11 +91,12 @@ export async function ingest(
 
 /** The invariant every report must keep. */
 export function expectAccounted(report: IngestReport): void {
-  const { total, accepted, rejected } = report.rows;
-  if (accepted + rejected !== total)
-    throw new Error(`accepted ${accepted} + rejected ${rejected} != total ${total}`);
+  const { total, accepted, rejected, skipped = 0 } = report.rows;
+  if (accepted + rejected + skipped !== total)
+    throw new Error(`accepted ${accepted} + rejected ${rejected} + skipped ${skipped} != total ${total}`);
   const outRows = report.outputs.reduce((n, o) => n + o.rows, 0);
-  if (outRows !== total) throw new Error(`outputs hold ${outRows} rows, the report says ${total}`);
+  if (outRows + skipped !== total)
+    throw new Error(`outputs hold ${outRows} rows and ${skipped} were skipped, the report says ${total}`);
   if (report.status === 'rejected' && report.errors.length === 0)
     throw new Error('a rejected file must say why');
 }

@@ -45,6 +45,8 @@ interface TypeCase {
   /** Raw text -> value read back from Parquet (as DuckDB's JSON rendering: BIGINT as text, DOUBLE as number...). */
   accepted: [string, unknown][];
   rejected: string[];
+  /** Raw text -> the hint its type message ends with (a number form the field lacks). */
+  hints?: Record<string, string>;
 }
 
 const TYPE_CASES: TypeCase[] = [
@@ -81,6 +83,10 @@ const TYPE_CASES: TypeCase[] = [
       ['', null],
     ],
     rejected: ['1,234.5', '1_000', '十二', '12元', '12.5.1', '0x10', '1 000', 'abc'],
+    hints: {
+      '1,234.5': ": it has a group separator: add groupChar: ',' to the field",
+      '12元': ': it has text around the number: add bareNumber: false to the field',
+    },
   },
   {
     title: 'integer',
@@ -97,6 +103,7 @@ const TYPE_CASES: TypeCase[] = [
       ['', null],
     ],
     rejected: ['1.5', '1.0', '1e3', '12床', '0x10', '1_000', '9223372036854775808', '一'],
+    hints: { '12床': ': it has text around the number: add bareNumber: false to the field' },
   },
   {
     title: 'boolean with the default spellings',
@@ -226,7 +233,7 @@ function typeMessage(c: TypeCase, raw: string): string {
     (c.field?.formats as string[] | undefined) ??
     (c.type === 'date' || c.type === 'datetime' || c.type === 'time' ? [...DEFAULT_FORMATS[c.type]] : []);
   const hint = formats.length ? ` (formats: ${formats.join(', ')})` : '';
-  return `"${raw}" is not a valid ${c.type}${hint}`;
+  return `"${raw}" is not a valid ${c.type}${hint}${c.hints?.[raw] ?? ''}`;
 }
 
 describe('types', () => {

@@ -81,8 +81,8 @@ async function audit(files: GeneratedFile[], s3: S3Client) {
     else problems.push(`${f.key}: no report`);
     if (report && report.rows.total !== f.rows)
       problems.push(`${f.key}: report says ${report.rows.total} rows`);
-    if (report && report.rows.accepted + report.rows.rejected !== f.rows)
-      problems.push(`${f.key}: accepted + rejected is not ${f.rows}`);
+    if (report && report.rows.accepted + report.rows.rejected + (report.rows.skipped ?? 0) !== f.rows)
+      problems.push(`${f.key}: accepted + rejected + skipped is not ${f.rows}`);
     const found = byUpload.get(uploadId);
     const distinct = found?.distinct ?? 0;
     lost += f.rows - distinct;

@@ -16,12 +16,13 @@ function widthOf(cells: readonly string[]): number {
   return 0;
 }
 
-/** Writes one sheet's rows; returns the header width, or null when the sheet has no non-blank row. */
+/** Writes one sheet's rows; returns the header's width and row, or null when the sheet has no non-blank row. */
 export async function writeSheet(
   rows: AsyncIterable<SheetRow>,
   out: CsvOut,
-): Promise<{ columns: number; rows: number } | null> {
+): Promise<{ columns: number; rows: number; headerRow: number } | null> {
   let header: number | null = null;
+  let headerRow = 0;
   let written = 0;
   for await (const row of rows) {
     const { cells } = row;
@@ -29,6 +30,7 @@ export async function writeSheet(
     if (width === 0) continue;
     if (header === null) {
       header = width;
+      headerRow = row.number;
       const names: string[] = ['__line'];
       for (let i = 0; i < width; i++) names.push((cells[i] ?? '').trim());
       await out.line(names);
@@ -40,5 +42,5 @@ export async function writeSheet(
     await out.line(fields);
     written++;
   }
-  return header === null ? null : { columns: header, rows: written };
+  return header === null ? null : { columns: header, rows: written, headerRow };
 }
