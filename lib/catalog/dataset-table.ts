@@ -74,7 +74,7 @@ export class DatasetTable extends Construct {
     const stack = Stack.of(this);
     const model = datasetModel(contract);
     const bucket = `s3://${props.curatedBucket.bucketName}/`;
-    const replace = contract.mode === 'replace';
+    const replace = contract.mode !== 'append'; // replace and upsert: the manifest's current files
     const format = replace ? SYMLINK_FORMAT : PARQUET_FORMAT;
     this.tableName = contract.name;
 

@@ -1,6 +1,9 @@
 /**
  * Uniqueness (primaryKey, unique): the keys to check and the duplicate tables that turn the later
- * occurrences of a key into rule failures.
+ * occurrences of a key into rule failures. In an append dataset a key also holds across uploads: a row
+ * whose key the dataset's published rows already hold (`TransformOptions.publishedKeys`) fails with
+ * "already published by upload <id> (line N)". Keys are compared as published (kept as typed, hashed by
+ * their hash); masked or dropped keys cannot be, and the report's notices say so.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetContract } from '../contracts/schema.ts';
@@ -98,25 +101,82 @@ export async function duplicatesBefore(
   return out;
 }
 
-/** Published rows whose key an earlier published row already has: their lines and the first line. */
+/** The report notice for keys an append dataset cannot check across uploads (masked, dropped, redacted). */
+export function crossUploadNotices(sets: KeySet[]): string[] {
+  return sets
+    .filter((s) => !s.onOutput)
+    .map(
+      (s) =>
+        `${s.rule} ${s.name} is checked within this file only: its published form (masked, dropped or redacted) cannot be compared with earlier uploads; declare it protect: hash (or keep) to have it hold across the dataset`,
+    );
+}
+
+/**
+ * The published rows (other uploads' curated files, local Parquet) holding a key of this file's curated
+ * output: a table of this file's lines with the earliest upload and line that published the key, or null
+ * when none does (or the published files do not have the key's columns).
+ */
+async function publishedMatches(
+  conn: DuckDBConnection,
+  cols: string[],
+  curatedPath: string,
+  published: string,
+  i: number,
+): Promise<string | null> {
+  const files = `read_parquet(${lit(published)}, hive_partitioning = false, union_by_name = true)`;
+  const described = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${files}`);
+  const names = new Set(described.getRows().map(([name]) => ident(String(name))));
+  if (![...cols, ident('_upload_id'), ident('_source_line')].every((c) => names.has(c))) return null;
+  const table = `__pubdup${i}`;
+  const text = (c: string) => `CAST(${c} AS VARCHAR)`;
+  await conn.run(
+    `CREATE TEMP TABLE ${table} AS SELECT c._source_line AS line, min(p._upload_id) AS upload, arg_min(p._source_line, p._upload_id) AS first_line FROM read_parquet(${lit(curatedPath)}, hive_partitioning = false) c JOIN (SELECT ${cols.join(', ')}, _upload_id, _source_line FROM ${files} WHERE ${cols.map((c) => `${c} IS NOT NULL`).join(' AND ')}) p ON ${cols.map((c) => `${text(`c.${c}`)} = ${text(`p.${c}`)}`).join(' AND ')} GROUP BY c._source_line`,
+  );
+  return (await isEmpty(conn, table)) ? null : table;
+}
+
+function publishedRule(set: KeySet, upload: string, line: string): Rule {
+  const fieldPlan = set.fields[0];
+  return {
+    field: { ...fieldPlan, field: { ...fieldPlan.field, name: set.name } },
+    rule: set.rule,
+    failed: `(${upload} IS NOT NULL)`,
+    message: `${lit('already published by upload ')} || ${upload} || ' (line ' || coalesce(CAST(${line} AS VARCHAR), '?') || ')'`,
+  };
+}
+
+/**
+ * Published rows whose key an earlier published row already has: their lines and the first line; with
+ * `published` (the dataset's rows published by other uploads), also the rows whose key those hold.
+ */
 export async function duplicatesAfter(
   conn: DuckDBConnection,
   sets: KeySet[],
   curatedPath: string,
   offset: number,
+  published?: string,
 ): Promise<DuplicateRules> {
   const out: DuplicateRules = { rules: [], joins: [], columns: [] };
   for (const [n, set] of sets.entries()) {
     const i = offset + n;
     const cols = set.fields.map((p) => ident(p.field.name));
+    const pub = published ? await publishedMatches(conn, cols, curatedPath, published, i) : null;
+    if (pub) {
+      const alias = `q${i}`;
+      out.joins.push(`LEFT JOIN ${pub} ${alias} ON ${alias}.line = l2.__line`);
+      out.columns.push(`${alias}.upload AS __pubup${i}`, `${alias}.first_line AS __publine${i}`);
+      out.rules.push(publishedRule(set, `__pubup${i}`, `__publine${i}`));
+    }
+    // A key already published is reported once, as published: the file's own duplicates are the others.
+    const notPublished = pub ? ` AND _source_line NOT IN (SELECT line FROM ${pub})` : '';
     const keysTable = `__postkeys${i}`;
     await conn.run(
-      `CREATE TEMP TABLE ${keysTable} AS SELECT ${cols.join(', ')}, min(_source_line) AS first_line FROM read_parquet(${lit(curatedPath)}, hive_partitioning = false) WHERE ${cols.map((c) => `${c} IS NOT NULL`).join(' AND ')} GROUP BY ALL HAVING count(*) > 1`,
+      `CREATE TEMP TABLE ${keysTable} AS SELECT ${cols.join(', ')}, min(_source_line) AS first_line FROM read_parquet(${lit(curatedPath)}, hive_partitioning = false) WHERE ${cols.map((c) => `${c} IS NOT NULL`).join(' AND ')}${notPublished} GROUP BY ALL HAVING count(*) > 1`,
     );
     if (await isEmpty(conn, keysTable)) continue;
     const table = `__postdup${i}`;
     await conn.run(
-      `CREATE TEMP TABLE ${table} AS SELECT c._source_line AS line, k.first_line FROM read_parquet(${lit(curatedPath)}, hive_partitioning = false) c JOIN ${keysTable} k ON ${cols.map((c) => `c.${c} = k.${c}`).join(' AND ')} WHERE c._source_line <> k.first_line`,
+      `CREATE TEMP TABLE ${table} AS SELECT c._source_line AS line, k.first_line FROM read_parquet(${lit(curatedPath)}, hive_partitioning = false) c JOIN ${keysTable} k ON ${cols.map((c) => `c.${c} = k.${c}`).join(' AND ')} WHERE c._source_line <> k.first_line${notPublished.replace('_source_line', 'c._source_line')}`,
     );
     const alias = `p${i}`;
     const first = `__pfirst${i}`;

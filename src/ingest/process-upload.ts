@@ -7,8 +7,8 @@
  *   3. a report already exists -> the same version delivered again: nothing is written
  *   4. download the version, copy it byte-identical to raw/
  *   5. the same bytes already published in the dataset (content-index.ts) -> a `duplicate` report only;
- *      otherwise transform it, upload curated/ and quarantine/, and for replace datasets move the
- *      current-upload manifest forward
+ *      otherwise transform it (append datasets: against the keys already published, published-keys.ts),
+ *      upload curated/ and quarantine/, and for replace datasets move the current-upload manifest forward
  *   6. write the report, last: its presence marks the upload done
  *
  * Every key written is a function of the object version alone (the date partitions come from the object's
@@ -16,7 +16,7 @@
  * doubled. Bad files end in a rejected report; only infrastructure errors (S3, disk) throw, so the caller
  * retries them, and ContentBusyError: another upload of the same bytes is still under way (retried too).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
@@ -28,6 +28,7 @@ import { type DatasetRef, parseLandingKey, rawKey, uploadIdOf } from '../lake/la
 import { claimContent } from './content-index.ts';
 import { advanceCurrentManifest } from './current-manifest.ts';
 import { duplicateReport, fileRejected, missingContractMessage, type UploadFacts } from './file-reports.ts';
+import { downloadPublishedKeys } from './published-keys.ts';
 import { readReport, writeReport } from './report-store.ts';
 import {
   copyObject,
@@ -39,6 +40,7 @@ import {
   uploadFile,
 } from './s3-objects.ts';
 import type { ProcessResult, ProcessUploadDeps, UploadObject } from './types.ts';
+import { mergeUpsert } from './upsert-merge.ts';
 
 export { listReports, REPORT_CONTENT_TYPE, readReport } from './report-store.ts';
 
@@ -186,6 +188,10 @@ interface TransformJob {
 async function transformAndPublish(deps: ProcessUploadDeps, job: TransformJob): Promise<IngestReport> {
   const { s3, buckets } = deps;
   const outDir = join(job.work, 'out');
+  // An append dataset's keys hold across uploads: the rows it already publishes, for the engine to check.
+  const publishedDir = join(job.work, 'published');
+  await mkdir(publishedDir, { recursive: true });
+  const publishedKeys = await downloadPublishedKeys(deps, job.ref, job.contract, job.uploadId, publishedDir);
   const report = await transformFile({
     inputPath: job.inputPath,
     contract: job.contract,
@@ -198,6 +204,7 @@ async function transformAndPublish(deps: ProcessUploadDeps, job: TransformJob): 
     threads: deps.engine?.threads,
     memoryLimit: deps.engine?.memoryLimit,
     maxDecompressedBytes: deps.engine?.maxDecompressedBytes,
+    publishedKeys,
   });
   const bucketOf = { curated: buckets.curated, quarantine: buckets.quarantine };
   for (const output of report.outputs) {
@@ -223,6 +230,14 @@ async function transformAndPublish(deps: ProcessUploadDeps, job: TransformJob): 
       });
       await s3.send(new DeleteObjectCommand({ Bucket: bucketOf[kind], Key: keys[kind] }));
     }
+  }
+  // An upsert dataset's rows replace the published rows of the same key: merged, then made current.
+  const curatedOut = report.outputs.find((o) => o.kind === 'curated');
+  if (job.contract.mode === 'upsert' && curatedOut) {
+    const key = job.contract.primaryKey ?? [];
+    const curatedPath = join(outDir, curatedOut.key);
+    const mergeDeps = { s3, buckets, memoryLimit: deps.engine?.memoryLimit };
+    await mergeUpsert(mergeDeps, { ref: job.ref, uploadId: job.uploadId, key, curatedPath, work: job.work });
   }
   // A replace dataset's current upload.
   if (job.contract.mode === 'replace' && (report.status === 'accepted' || report.status === 'partial')) {

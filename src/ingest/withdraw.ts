@@ -6,7 +6,8 @@
  *   1. the report gets its `withdrawal` (by, at, reason): from now on the upload no longer counts as
  *      published (the same bytes uploaded again are published anew, not a duplicate)
  *   2. replace datasets: if the current-upload manifest names the upload, it falls back to the latest
- *      upload still published, or to none (one conditional write: readers see before or after)
+ *      upload still published, or to none (one conditional write: readers see before or after); upsert
+ *      datasets: the merged state is rebuilt from the uploads still published (upsert-merge.ts)
  *   3. each curated file of the upload is copied to withdrawn/<its key> in the curated bucket, outside
  *      every table's location, then deleted from curated/ (the delete is the one step an append table's
  *      readers see; until it, they see the table as before)
@@ -17,6 +18,9 @@
  * table and out of every analyst's grants (which cover curated/ only). Every step is idempotent and
  * checks what is already done, so a withdrawal cut short at any point is finished by running it again.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { IngestReport, Withdrawal } from '../engine/report.ts';
 import { type DatasetRef, withdrawnKey } from '../lake/layout.ts';
@@ -26,6 +30,7 @@ import { IngestError } from './errors.ts';
 import { listReports, readReport, writeReport } from './report-store.ts';
 import { copyObject, exists, isNotFound } from './s3-objects.ts';
 import type { IngestLogger, LakeBuckets } from './types.ts';
+import { rebuildUpsert } from './upsert-merge.ts';
 
 /** The steps of a withdrawal, in order (for tests that cut one short). */
 export const WITHDRAW_STEPS = ['recorded', 'manifest', 'moved', 'completed'] as const;
@@ -90,10 +95,14 @@ export async function withdrawUpload(deps: WithdrawDeps, request: WithdrawReques
 
   // 2. A replace dataset's current upload falls back.
   const curated = report.outputs.filter((o) => o.kind === 'curated').map((o) => o.key);
-  const retreat = await retreatCurrentManifest(s3, buckets.curated, ref, uploadId, () =>
-    latestPublished(deps, ref, uploadId),
-  );
-  if (retreat === 'fell-back') deps.logger?.info('the current upload fell back', { uploadId });
+  if (await rebuildWithout(deps, ref, uploadId)) {
+    deps.logger?.info('the merged state was rebuilt without the upload', { uploadId });
+  } else {
+    const retreat = await retreatCurrentManifest(s3, buckets.curated, ref, uploadId, () =>
+      latestPublished(deps, ref, uploadId),
+    );
+    if (retreat === 'fell-back') deps.logger?.info('the current upload fell back', { uploadId });
+  }
   await deps.afterStep?.('manifest');
 
   // 3. The curated files leave the table's location.
@@ -105,6 +114,16 @@ export async function withdrawUpload(deps: WithdrawDeps, request: WithdrawReques
   await writeReport(s3, buckets.quarantine, ref, report);
   await deps.afterStep?.('completed');
   return report;
+}
+
+/** An upsert dataset's merged state rebuilt without `uploadId` (false: not an upsert dataset). */
+async function rebuildWithout(deps: WithdrawDeps, ref: DatasetRef, uploadId: string): Promise<boolean> {
+  const work = await mkdtemp(join(tmpdir(), 'lake-withdraw-'));
+  try {
+    return await rebuildUpsert(deps, ref, uploadId, work);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
 }
 
 /** The latest upload of the dataset, other than `except`, that is still published, with its curated files. */

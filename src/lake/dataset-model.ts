@@ -126,7 +126,8 @@ export function datasetModel(contract: DatasetContract): DatasetModel {
   const ref = { department: contract.department, dataset: contract.name };
   const fields = contract.fields.map((f) => fieldModel(f, contract.classification));
   const lineage = Object.values(LINEAGE).map((c) => systemColumn(c, 'lineage', contract.classification));
-  const replace = contract.mode === 'replace';
+  // replace and upsert datasets read the current-upload manifest: one upload, or the merged state.
+  const replace = contract.mode !== 'append';
   const model: DatasetModel = {
     contract,
     ref,

@@ -79,7 +79,7 @@ describe('processUpload: a CSV through the lake', () => {
     if (!report) throw new Error('no report');
     expect(report.status).toBe('partial');
     expect(report.rows).toEqual({ total: 5, accepted: 3, rejected: 2 });
-    expect(report.rows.accepted + report.rows.rejected).toBe(report.rows.total);
+    expect(report.rows.accepted + report.rows.rejected + (report.rows.skipped ?? 0)).toBe(report.rows.total);
     expect(report.startedAt).toBe(started.toISOString());
     expect(report.source.sha256).toBe(sha256(csv));
 
