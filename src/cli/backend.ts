@@ -42,6 +42,8 @@ export interface ColumnInfo {
   /** How personal data is protected (mask, hash, keep); dropped columns are not published at all. */
   protect: string | null;
   description: string | null;
+  /** The header spellings a file may give the column (the contract's `headers`); null where the lake cannot tell. */
+  headers: string[] | null;
   partition?: boolean;
 }
 
@@ -70,6 +72,20 @@ export interface DatasetDetail extends DatasetInfo {
   /** How to query it, e.g. `health.clinics`. */
   table: string;
   columns: ColumnInfo[];
+  /** The period the rows cover: least and greatest value of the first date field; null without one (or unknown). */
+  period: { field: string; from: string | null; to: string | null } | null;
+  /** The most recent upload and how it ended; null when there is none (or the lake cannot tell). */
+  lastUpload: { uploadId: string; status: ReportStatus; startedAt: string } | null;
+  /** Rows in quarantine over every upload of the dataset; null where the lake cannot tell. */
+  quarantinedRows: number | null;
+  /** A few rows as analysts see them (published values: masked and hashed as published); null where not read. */
+  sample: Record<string, unknown>[] | null;
+}
+
+/** What `dataset()` reads besides the table's description. */
+export interface DatasetDetailOptions {
+  /** Sample rows to read. @default 0 */
+  sample?: number;
 }
 
 export interface QueryColumn {
@@ -109,8 +125,13 @@ export interface LakeBackend {
   /** The report of one upload, or null when there is none. */
   report(uploadId: string): Promise<IngestReport | null>;
   datasets(): Promise<DatasetInfo[]>;
-  dataset(ref: DatasetRef): Promise<DatasetDetail>;
+  dataset(ref: DatasetRef, opts?: DatasetDetailOptions): Promise<DatasetDetail>;
   query(sql: string, progress: ProgressReporter, signal?: AbortSignal): Promise<QueryOutcome>;
+  /**
+   * SQL on the quarantine (a steward's): `quarantine.<department>_<dataset>`, the rejected rows with their
+   * `_errors`; where the lake can (locally).
+   */
+  queryQuarantine?(sql: string, progress: ProgressReporter): Promise<QueryOutcome>;
   /**
    * Takes an upload back: its rows leave the table (a replace dataset falls back to the previous upload).
    * Safe to repeat: a withdrawal cut short is finished by the next call. Returns the report as it is now.

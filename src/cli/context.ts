@@ -150,6 +150,8 @@ export class Context {
         lakeDir: this.lakeDir,
         contracts: this.contracts(),
         cwd: this.io.cwd,
+        // A query on a catalog already in sync answers without the S3 endpoint.
+        start: 'when-needed',
       });
     } else {
       const { AwsBackend, defaultClients } = await import('./aws/aws-backend.ts');

@@ -40,13 +40,19 @@ export class CatalogReader {
     const db = await openCatalog(paths.catalog, true);
     const conn = await db.connect();
     try {
-      const cache = paths.cache.endsWith(sep) ? paths.cache : `${paths.cache}${sep}`;
-      await conn.run(`SET allowed_directories = [${lit(cache)}]`);
-      await conn.run('SET enable_external_access = false');
-      await conn.run(`SET TimeZone = 'UTC'`);
-      await conn.run('SET autoinstall_known_extensions = false');
-      await conn.run('SET autoload_known_extensions = false');
-      await conn.run('SET lock_configuration = true');
+      await readOnly(conn, paths.cache);
+    } catch (e) {
+      conn.closeSync();
+      db.closeSync();
+      throw e;
+    }
+    return new CatalogReader(db, conn);
+  }
+
+  /** A reader on a connection the caller has set up (views defined), restricted now to the files of `dir`. */
+  static async restricted(db: DuckDBInstance, conn: DuckDBConnection, dir: string): Promise<CatalogReader> {
+    try {
+      await readOnly(conn, dir);
     } catch (e) {
       conn.closeSync();
       db.closeSync();
@@ -72,9 +78,23 @@ export class CatalogReader {
   }
 }
 
+/**
+ * Restricts a connection for analysts' SQL: it reads the files under `dir` and no other, cannot attach
+ * databases, install or load extensions, nor change these settings.
+ */
+async function readOnly(conn: DuckDBConnection, dir: string): Promise<void> {
+  const allowed = dir.endsWith(sep) ? dir : `${dir}${sep}`;
+  await conn.run(`SET allowed_directories = [${lit(allowed)}]`);
+  await conn.run('SET enable_external_access = false');
+  await conn.run(`SET TimeZone = 'UTC'`);
+  await conn.run('SET autoinstall_known_extensions = false');
+  await conn.run('SET autoload_known_extensions = false');
+  await conn.run('SET lock_configuration = true');
+}
+
 /** DuckDB's message without the paths of the cache (of no use to an analyst). */
 function cleanDuckDbMessage(message: string): string {
-  return message.replace(/"[^"]*\/cache\/([^"]*)"/g, '"$1"');
+  return message.replace(/"[^"]*\/(?:cache|quarantine-[^/"]+)\/([^"]*)"/g, '"$1"');
 }
 
 const INTEGER_TYPES =

@@ -8,7 +8,8 @@
  *
  * Bytes move with the S3 API (the local endpoint), DuckDB reads local files: syncCatalog copies what the
  * manifests and listings name into the cache, drops what they no longer name, and redefines the views.
- * Analysts' queries run on CatalogReader (catalog-reader.ts).
+ * Analysts' queries run on CatalogReader (catalog-reader.ts). Each sync saves what it was made from
+ * (catalog-state.ts), so that a query on a lake unchanged since opens the catalog as it is.
  */
 import { chmod, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -28,6 +29,7 @@ import {
 } from '../lake/dataset-model.ts';
 import { glueColumns, gluePartitionKeys, tableDescription } from '../lake/glue-table.ts';
 import { openCatalog } from './catalog-db.ts';
+import { clearCatalogState, lakeFingerprint, writeCatalogState } from './catalog-state.ts';
 import { type LakePaths, PRIVATE_DIR, PRIVATE_FILE } from './lake-dir.ts';
 
 /** The curated keys a dataset's table reads now. */
@@ -94,7 +96,11 @@ export async function syncCatalog(opts: SyncOptions): Promise<CatalogFiles> {
   // The catalog opened for writing is the lake's sync lock: one process at a time updates the cache and the
   // views, and none while another reads them (readers hold catalog.duckdb open, read-only, while they query).
   const db = await openCatalog(paths.catalog, false);
+  let fingerprint: string;
   try {
+    // Taken before the lake is read: a change made while syncing leaves it stale, and the next query syncs.
+    clearCatalogState(paths);
+    fingerprint = await lakeFingerprint(paths, contracts);
     files = await syncCache(opts);
     const conn = await db.connect();
     try {
@@ -118,6 +124,8 @@ export async function syncCatalog(opts: SyncOptions): Promise<CatalogFiles> {
           await conn.run(`DROP SCHEMA IF EXISTS ${ident(String(schema))} CASCADE`);
       }
       await conn.run('COMMIT');
+      // Saved while the catalog is still locked: no other sync can be under way.
+      writeCatalogState(paths, { fingerprint, files: [...files.values()].flat() });
     } catch (e) {
       await conn.run('ROLLBACK').catch(() => undefined);
       throw e;

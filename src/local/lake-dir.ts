@@ -4,6 +4,8 @@
  *   s3/              the buckets of the embedded S3 endpoint (landing, raw, curated, quarantine)
  *   cache/           local copies of curated Parquet, which the catalog's views read
  *   catalog.duckdb   the catalog: one schema per department, one view per dataset
+ *   catalog-sync.json what the catalog was last synced from (catalog-state.ts): a query on a lake that has
+ *                    not changed since opens the catalog at once, without starting the S3 endpoint
  *   hash-key         the key of `protect: hash` (64 hex digits, created on first use, owner-only)
  *   server.json      present while a `lake up` serves this directory: its endpoint and process id
  *   tmp/             work files of the transformer
@@ -27,6 +29,8 @@ import { dirname, join, resolve } from 'node:path';
 import { parseHashKey } from '../ingest/hash-key.ts';
 
 export const DEFAULT_LAKE_DIR = '.lake';
+/** The local curated bucket's name (LOCAL_BUCKETS.curated, named here so that reading it loads no S3 code). */
+export const LOCAL_CURATED_BUCKET = 'lake-curated';
 /** Version of server.json's layout. */
 const SERVER_INFO_VERSION = 1;
 /** Modes of the lake's folders and files: the user's alone. */
@@ -38,6 +42,9 @@ export interface LakePaths {
   readonly s3: string;
   readonly cache: string;
   readonly catalog: string;
+  readonly catalogState: string;
+  /** The curated bucket's folder in the local store (the bucket is LOCAL_BUCKETS.curated). */
+  readonly curatedStore: string;
   readonly hashKey: string;
   readonly server: string;
   readonly tmp: string;
@@ -50,6 +57,8 @@ export function lakePaths(dir: string): LakePaths {
     s3: join(root, 's3'),
     cache: join(root, 'cache'),
     catalog: join(root, 'catalog.duckdb'),
+    catalogState: join(root, 'catalog-sync.json'),
+    curatedStore: join(root, 's3', LOCAL_CURATED_BUCKET),
     hashKey: join(root, 'hash-key'),
     server: join(root, 'server.json'),
     tmp: join(root, 'tmp'),

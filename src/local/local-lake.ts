@@ -93,8 +93,12 @@ export class LocalLake {
     this.inProcess = init.queue !== null;
   }
 
+  /** How many times this process opened a lake (attached to one or started one): what a query may skip. */
+  static opened = 0;
+
   /** Attaches to the `lake up` serving `lakeDir`, or starts the lake in this process. */
   static async open(opts: LocalLakeOptions): Promise<LocalLake> {
+    LocalLake.opened++;
     const paths = lakePaths(opts.lakeDir);
     ensureLakeDirs(paths);
     const served = opts.serve ? null : readServerInfo(paths);

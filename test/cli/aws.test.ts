@@ -337,6 +337,17 @@ describe('queries on Athena', () => {
     expect(r.stderr).toContain('Query id q-2.');
     expect(athena.commandCalls(GetQueryResultsCommand)).toHaveLength(0);
   });
+
+  it('says the quarantine cannot be queried on a deployed lake, and starts no query', async () => {
+    const r = await lake(['query', '--zone', 'quarantine', 'SELECT 1', '--json'], { cwd: dir, hooks });
+    expect(r.code).toBe(EXIT.failure);
+    expect(r.error()).toMatchObject({
+      code: 'zone_unavailable',
+      message: '--zone quarantine is not available on a deployed lake',
+    });
+    expect(r.error().hint).toContain('lake report <uploadId> --all');
+    expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
+  });
 });
 
 describe('the catalog from Glue', () => {
@@ -487,6 +498,22 @@ describe('the catalog from Glue', () => {
         { name: 'beds', type: 'bigint', classification: 'public', pii: null },
       ],
     });
+    // What Glue and one count query cannot tell is null, and the page says so.
+    expect(r.json()).toMatchObject({ period: null, lastUpload: null, quarantinedRows: null, sample: null });
+    expect(r.json<{ columns: { headers: unknown }[] }>().columns.map((c) => c.headers)).toEqual([
+      null,
+      null,
+      null,
+    ]);
+    const human = await lake(['catalog', 'health/clinics', '--datasets', join(dir, 'none')], {
+      cwd: dir,
+      hooks,
+    });
+    expect(human.stdout).toMatch(/^period: +not shown for a deployed lake$/m);
+    expect(human.stdout).toMatch(
+      /^in quarantine: +not shown for a deployed lake: `lake status --dataset health\/clinics`$/m,
+    );
+    expect(human.stdout).toContain('original headers: ? = not kept by a deployed lake');
     expect(athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input).toEqual({
       QueryString: 'SELECT count(*) AS n, max(_ingested_at) AS last FROM "health"."clinics"',
       WorkGroup: 'publicdatalake-query-workgroup',

@@ -125,7 +125,7 @@ describe('configuration errors (exit 4)', () => {
     expect(r.code).toBe(EXIT.config);
     expect(r.stderr).toContain('lake: invalid contract: 2 problems in 1 file:');
     expect(r.stderr).toMatch(
-      /datasets\/health\/clinics.yaml:4:\d+ mode: must be one of "replace", "append"; got "replce"/,
+      /datasets\/health\/clinics.yaml:4:\d+ mode: must be one of "replace", "append"(, "upsert")?; got "replce"/,
     );
     expect(r.stderr).toMatch(
       /datasets\/health\/clinics.yaml:7:\d+ fields\[0\] \(clinic_id\)\.typ: unknown key "typ"; did you mean "type"\?/,

@@ -322,6 +322,11 @@ export class AwsBackend implements LakeBackend {
       location: table.StorageDescriptor?.Location ?? '',
       table: `${d.database}.${ref.dataset}`,
       columns: tableColumns(table, info.classification),
+      // Not read from a deployed lake: `lake status --dataset` lists its uploads, `lake query` its rows.
+      period: null,
+      lastUpload: null,
+      quarantinedRows: null,
+      sample: null,
     };
   }
 

@@ -74,6 +74,8 @@ export function tableColumns(table: Table, tableClassification: string): ColumnI
       pii: facts.pii,
       protect: facts.pii ? facts.protect : null,
       description: c.Comment ?? null,
+      // Glue keeps no header spellings: the contract has them (`lake catalog --local`).
+      headers: null,
     };
   };
   return [

@@ -1,19 +1,56 @@
 /** `lake catalog [<department>/<dataset>]`: the datasets analysts can query, or one of them in detail. */
+import type { DatasetDetail } from '../backend.ts';
 import type { SearchHit } from '../catalog-search.ts';
 import type { Command } from '../command.ts';
 import { LAKE_GLOBALS } from '../command.ts';
 import { parseDatasetRef } from '../dataset-ref.ts';
-import { EXIT } from '../errors.ts';
+import { EXIT, UsageError } from '../errors.ts';
+import type { Output } from '../output.ts';
+
+/** Sample rows `lake catalog <department>/<dataset>` shows by default. */
+export const DEFAULT_SAMPLE_ROWS = 5;
+/** Not read from a deployed lake: said where the value would be. */
+const NOT_DEPLOYED = 'not shown for a deployed lake';
 
 function when(iso: string | null): string {
   return iso ? iso.replace('T', ' ').replace(/(\.\d+)?Z$/, 'Z') : '-';
 }
 
+function period(d: DatasetDetail, mode: 'local' | 'aws'): string {
+  if (!d.period) return mode === 'aws' ? NOT_DEPLOYED : '- (no date field)';
+  if (!d.period.from) return `- (no rows; by ${d.period.field})`;
+  return `${d.period.from} to ${d.period.to} (${d.period.field})`;
+}
+
+/** The sample rows, as published. */
+function printSample(out: Output, d: DatasetDetail, asked: number): void {
+  if (asked === 0) return;
+  out.line();
+  if (d.sample === null) {
+    out.line(`sample rows: ${NOT_DEPLOYED}: \`lake query "SELECT * FROM ${d.table} LIMIT ${asked}"\``);
+    return;
+  }
+  if (d.sample.length === 0) {
+    out.line('sample rows: none (the table is empty)');
+    return;
+  }
+  out.line(`sample rows (${d.sample.length}, as published):`);
+  const names = Object.keys(d.sample[0]);
+  out.table(
+    names.map((n) => ({ header: n, max: 30 })),
+    d.sample.map((r) => names.map((n) => r[n])),
+  );
+}
+
 export const catalogCommand: Command = {
   name: 'catalog',
   summary: 'list the datasets, or describe one: owner, classification, columns, personal data, rows',
-  usage: '[<department>/<dataset>] [--search <text>]',
+  usage: '[<department>/<dataset> [--sample <n>]] [--search <text>]',
   options: {
+    sample: {
+      type: 'string',
+      help: `<n> sample rows of the dataset, as analysts see them (default ${DEFAULT_SAMPLE_ROWS}; 0 for none)`,
+    },
     search: {
       type: 'string',
       help: '<text> datasets whose name, title, description, owner, columns or headers match (Chinese, pinyin initials), best first',
@@ -23,7 +60,10 @@ export const catalogCommand: Command = {
   async run(ctx, positionals, values) {
     const lake = await ctx.backend();
     if (positionals[0]) {
-      const d = await lake.dataset(parseDatasetRef(positionals[0], 'the dataset'));
+      const sample = Number(values.sample ?? DEFAULT_SAMPLE_ROWS);
+      if (!Number.isInteger(sample) || sample < 0)
+        throw new UsageError(`--sample must be a whole number, not "${values.sample}"`);
+      const d = await lake.dataset(parseDatasetRef(positionals[0], 'the dataset'), { sample });
       ctx.out.document(d);
       ctx.out.heading(`${d.table} — ${d.title}`);
       if (d.description) ctx.out.line(d.description);
@@ -35,11 +75,23 @@ export const catalogCommand: Command = {
           'mode',
           d.mode === 'replace'
             ? 'replace (each upload is the whole dataset)'
-            : 'append (each upload adds rows)',
+            : d.mode === 'upsert'
+              ? 'upsert (each upload adds rows and replaces those of the same primary key)'
+              : 'append (each upload adds rows)',
         ],
         ['primary key', d.primaryKey.join(', ') || '-'],
         ['rows', d.rows ?? '-'],
+        ['period', period(d, lake.mode)],
         ['last ingested', when(d.lastIngested)],
+        [
+          'last upload',
+          d.lastUpload
+            ? `${d.lastUpload.uploadId}, ${d.lastUpload.status}, ${when(d.lastUpload.startedAt)}`
+            : lake.mode === 'aws'
+              ? `${NOT_DEPLOYED}: \`lake status --dataset ${d.dataset}\``
+              : 'none',
+        ],
+        ['in quarantine', d.quarantinedRows ?? `${NOT_DEPLOYED}: \`lake status --dataset ${d.dataset}\``],
         ['location', d.location],
       ]);
       ctx.out.line();
@@ -49,7 +101,8 @@ export const catalogCommand: Command = {
           { header: 'type' },
           { header: 'classification' },
           { header: 'personal data' },
-          { header: 'description', max: 60 },
+          { header: 'original headers', max: 30 },
+          { header: 'description', max: 50 },
         ],
         d.columns.map((c) => [
           c.partition ? `${c.name} (partition)` : c.name,
@@ -58,9 +111,13 @@ export const catalogCommand: Command = {
           c.pii
             ? `${c.pii}: ${c.protect === 'hash' ? 'hashed' : c.protect === 'keep' ? 'kept' : 'masked'}`
             : '',
+          c.headers === null ? '?' : c.headers.join(', '),
           c.description ?? '',
         ]),
       );
+      if (d.columns.some((c) => c.headers === null))
+        ctx.out.line(ctx.out.style('original headers: ? = not kept by a deployed lake', 'dim'));
+      printSample(ctx.out, d, sample);
       return EXIT.ok;
     }
     const all = await lake.datasets();

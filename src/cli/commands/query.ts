@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { QueryOutcome } from '../backend.ts';
 import type { Command } from '../command.ts';
 import { LAKE_GLOBALS } from '../command.ts';
-import { EXIT, UsageError } from '../errors.ts';
+import { CliError, EXIT, UsageError } from '../errors.ts';
 import { EXPORT_FORMATS, exportFormat, exportResult } from '../export-result.ts';
 import { formatBytes, formatDuration, formatInt, type Output } from '../output.ts';
 import { createProgress } from '../progress.ts';
@@ -34,10 +34,13 @@ export function printResult(out: Output, r: QueryOutcome, maxRows = DEFAULT_SHOW
   );
 }
 
+/** What `--zone` may name: the published tables (default), or the quarantine. */
+export const QUERY_ZONES = ['curated', 'quarantine'] as const;
+
 export const queryCommand: Command = {
   name: 'query',
   summary: 'run SQL on the lake: tables are <department>.<dataset>',
-  usage: '"<sql>" | --file <q.sql> [--rows <n>] [--format <format> [--output <file>]]',
+  usage: '"<sql>" | --file <q.sql> [--rows <n>] [--format <format> [--output <file>]] [--zone quarantine]',
   options: {
     rows: {
       type: 'string',
@@ -49,6 +52,10 @@ export const queryCommand: Command = {
       help: `<format> the whole result as ${EXPORT_FORMATS.join(', ')} (default: the --output file's extension)`,
     },
     output: { type: 'string', help: '<file> write the result there (with --format, or by its extension)' },
+    zone: {
+      type: 'string',
+      help: `<zone> ${QUERY_ZONES.join(' or ')}: quarantine queries the rejected rows, quarantine.<department>_<dataset> (a steward's; local lake only)`,
+    },
   },
   globals: LAKE_GLOBALS,
   details:
@@ -61,9 +68,22 @@ export const queryCommand: Command = {
     const output = values.output as string | undefined;
     const exporting = values.format !== undefined || output !== undefined;
     const format = exporting ? exportFormat(values.format as string | undefined, output) : null;
+    const zone = (values.zone as string | undefined) ?? 'curated';
+    if (!(QUERY_ZONES as readonly string[]).includes(zone))
+      throw new UsageError(`--zone must be ${QUERY_ZONES.join(' or ')}, not "${zone}"`);
     const lake = await ctx.backend();
     const progress = createProgress(ctx.io.stderr, { enabled: !ctx.out.json, label: 'query' });
-    const r = await lake.query(sql, progress, ctx.io.signal);
+    let r: QueryOutcome;
+    if (zone === 'quarantine') {
+      if (!lake.queryQuarantine)
+        throw new CliError('--zone quarantine is not available on a deployed lake', {
+          hint: "Read an upload's rejected rows with `lake report <uploadId> --all`, or query the quarantine locally (--local).",
+          code: 'zone_unavailable',
+        });
+      r = await lake.queryQuarantine(sql, progress);
+    } else {
+      r = await lake.query(sql, progress, ctx.io.signal);
+    }
     if (format) {
       const file = output ? resolve(ctx.io.cwd, output) : undefined;
       await exportResult(r, format, file, ctx.io.stdout);
