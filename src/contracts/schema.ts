@@ -2,7 +2,8 @@
  * The dataset contract and department definitions, as one zod definition from which the TypeScript
  * types, the loader's validation and the editors' JSON Schema are all derived.
  *
- * Field types and constraints follow Frictionless Table Schema; the lake adds `headers`, `formats`,
+ * Field types, constraints and number forms (`groupChar`, `decimalChar`, `bareNumber`) follow Frictionless
+ * Table Schema; the lake adds `headers`, `formats`, `normalize`,
  * `pii`, `protect`, `classification`, `mode`, `primaryKey`, `format`, `maxRejectedRatio`.
  */
 import { z } from 'zod';
@@ -38,6 +39,8 @@ export const PII_KINDS = [...DETECTED_PII, 'person_name', 'address', 'other', 'n
 export const UNDECLARED_PII_POLICIES = ['quarantine', 'mask', 'quarantine-rows'] as const;
 export const FORMAT_TYPES = ['csv', 'tsv', 'json', 'jsonl', 'xlsx'] as const;
 export const ENCODINGS = ['auto', 'utf-8', 'gb18030', 'gbk', 'utf-16le', 'utf-16be'] as const;
+/** Text normalizations a string field may ask for (typed fields are always read with full-width forms folded). */
+export const NORMALIZE_FORMS = ['nfkc'] as const;
 
 /** Defaults, kept as named constants so docs and tests can refer to them. */
 export const DEFAULT_MAX_REJECTED_RATIO = 0.05;
@@ -49,6 +52,10 @@ export const DEFAULT_FORMATS = {
   datetime: ['%Y-%m-%dT%H:%M:%S', '%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%d %H:%M:%S'],
   time: ['%H:%M:%S'],
 } as const;
+/** What joins the cells of several header rows (`format.headerJoin`). */
+export const DEFAULT_HEADER_JOIN = ' ';
+/** Table Schema's default decimal separator of number fields. */
+export const DEFAULT_DECIMAL_CHAR = '.';
 /** Table Schema's default boolean spellings. */
 export const DEFAULT_TRUE_VALUES = ['true', 'True', 'TRUE', '1'];
 export const DEFAULT_FALSE_VALUES = ['false', 'False', 'FALSE', '0'];
@@ -128,6 +135,30 @@ export const fieldSchema = z
       .describe('strptime patterns for date, datetime and time fields, tried in order.'),
     trueValues: z.array(z.string()).optional(),
     falseValues: z.array(z.string()).optional(),
+    groupChar: z
+      .string()
+      .length(1)
+      .optional()
+      .describe(
+        'number and integer fields: the thousands separator written between digit groups (e.g. ",").',
+      ),
+    decimalChar: z
+      .string()
+      .length(1)
+      .optional()
+      .describe('number fields: the decimal separator (default ".").'),
+    bareNumber: z
+      .boolean()
+      .optional()
+      .describe(
+        'number and integer fields: false strips text before and after the number (currency signs, %, 元, spaces); default true.',
+      ),
+    normalize: z
+      .enum(NORMALIZE_FORMS)
+      .optional()
+      .describe(
+        'string fields: nfkc folds full-width digits, letters and signs to ASCII (typed fields always are), so codes join.',
+      ),
     constraints: constraintsSchema.optional(),
     pii: z.enum(PII_KINDS).optional().describe('Kind of personal data; `none` opts out of detection.'),
     protect: z
@@ -146,6 +177,37 @@ export const fieldSchema = z
         code: 'custom',
         path: ['formats'],
         message: `formats applies to date, datetime and time fields; "${f.name}" is ${f.type}`,
+      });
+    }
+    const numeric = f.type === 'number' || f.type === 'integer';
+    for (const key of ['groupChar', 'bareNumber'] as const) {
+      if (f[key] !== undefined && knownType && !numeric) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `${key} applies to number and integer fields; "${f.name}" is ${f.type}`,
+        });
+      }
+    }
+    if (f.decimalChar !== undefined && knownType && f.type !== 'number') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['decimalChar'],
+        message: `decimalChar applies to number fields; "${f.name}" is ${f.type}`,
+      });
+    }
+    if (typeof f.groupChar === 'string' && f.groupChar === (f.decimalChar ?? DEFAULT_DECIMAL_CHAR)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['groupChar'],
+        message: `groupChar "${f.groupChar}" is also the decimal separator of "${f.name}": use another, or set decimalChar`,
+      });
+    }
+    if (f.normalize !== undefined && knownType && f.type !== 'string') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['normalize'],
+        message: `normalize applies to string fields ("${f.name}" is ${f.type}, whose full-width forms are always folded): remove it`,
       });
     }
     const knownProtect = (PROTECT_ACTIONS as readonly string[]).includes(f.protect ?? '');
@@ -171,6 +233,20 @@ export const formatSchema = z.strictObject({
   delimiter: z.string().length(1).optional().describe('csv/tsv delimiter; detected when omitted.'),
   sheet: z.string().optional().describe('xlsx sheet name; the first sheet when omitted.'),
   gzip: z.union([z.boolean(), z.literal('auto')]).default('auto'),
+  headerRows: z
+    .array(z.number().int().positive())
+    .min(1)
+    .optional()
+    .describe(
+      'csv/tsv/xlsx: the 1-based rows (lines; sheet rows) of the header, several joined with headerJoin; found below title rows when omitted.',
+    ),
+  headerJoin: z.string().optional().describe('What joins the cells of several header rows (default " ").'),
+  skipRows: z
+    .array(regexPattern)
+    .optional()
+    .describe(
+      'csv/tsv/xlsx: rows left out (counted in the report as skipped) whose first non-empty cell matches one of these patterns, e.g. ^合计.',
+    ),
 });
 
 export const datasetSchema = z
@@ -180,7 +256,12 @@ export const datasetSchema = z
     title: z.string().min(1),
     description: z.string().optional(),
     classification: z.enum(CLASSIFICATIONS).default(DEFAULT_CLASSIFICATION),
-    mode: z.enum(['replace', 'append']).default(DEFAULT_MODE),
+    mode: z
+      .enum(['replace', 'append', 'upsert'])
+      .default(DEFAULT_MODE)
+      .describe(
+        'replace: each upload is the whole dataset; append: each upload adds rows (primaryKey and unique hold across uploads); upsert: each upload adds rows and replaces the published rows of the same primaryKey (latest upload wins).',
+      ),
     primaryKey: z.array(z.string()).min(1).optional(),
     format: formatSchema.default({ type: 'csv', encoding: 'auto', gzip: 'auto' }),
     maxRejectedRatio: z.number().min(0).max(1).default(DEFAULT_MAX_REJECTED_RATIO),
@@ -206,8 +287,30 @@ export const datasetSchema = z
       }
       names.add(f.name);
     });
+    if (d.mode === 'upsert' && !Array.isArray(d.primaryKey)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mode'],
+        message:
+          'mode: upsert replaces rows by their primary key: add primaryKey (the fields that identify a row)',
+      });
+    }
     if (!Array.isArray(d.primaryKey)) return;
     d.primaryKey.forEach((k: unknown, i) => {
+      const f = d.fields.find((x: unknown) => isRecord(x) && x.name === k);
+      if (
+        d.mode === 'upsert' &&
+        isRecord(f) &&
+        isPersonalKind(f.pii as string) &&
+        f.protect !== 'keep' &&
+        f.protect !== 'hash'
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['primaryKey', i],
+          message: `mode: upsert compares primaryKey "${k}" as published, and a value protected by ${f.protect ?? 'mask'} cannot identify a row: declare the field protect: hash (or keep)`,
+        });
+      }
       if (typeof k === 'string' && !names.has(k)) {
         ctx.addIssue({
           code: 'custom',

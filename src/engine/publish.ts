@@ -13,6 +13,7 @@ import { sqlMayHold } from '../privacy/find.ts';
 import { DEFAULT_PII_THRESHOLD } from '../privacy/scan.ts';
 import { checkedQuery, rowErrorsSql } from './checked-query.ts';
 import {
+  crossUploadNotices,
   type DuplicateRules,
   duplicatesAfter,
   duplicatesBefore,
@@ -211,6 +212,8 @@ async function publishPass(
   };
   let t = Date.now();
   const keySets = uniqueKeySets(contract, plans);
+  const notices = contract.mode === 'append' ? crossUploadNotices(keySets) : [];
+  if (notices.length) report.notices = notices;
   const noDups: DuplicateRules = { rules: [], joins: [], columns: [] };
   const dups = await duplicatesBefore(
     conn,
@@ -246,6 +249,7 @@ async function publishPass(
       keySets.filter((k) => k.onOutput),
       `${curatedPath}.tmp`,
       dups.rules.length,
+      contract.mode === 'append' ? opts.publishedKeys : undefined,
     );
     t = trace('duplicates after', t);
     if (after.rules.length) {
@@ -277,7 +281,10 @@ async function publishPass(
     accepted = 0;
   }
 
-  report.rows = { total: accepted + rejected, accepted, rejected };
+  const skipped = source.skipped?.count ?? 0;
+  report.rows = { total: accepted + rejected + skipped, accepted, rejected, ...(skipped ? { skipped } : {}) };
+  if (source.skipped) report.skippedLines = source.skipped.lines;
+  if (source.header) report.header = source.header;
   const outputs: ReportOutput[] = [];
   if (accepted > 0) {
     await rename(`${curatedPath}.tmp`, curatedPath);

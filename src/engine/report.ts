@@ -81,9 +81,19 @@ export interface IngestReport {
   status: ReportStatus;
   /** The upload that already published these bytes (status duplicate only). */
   duplicateOf?: string;
+  /** What the steward should know that is not an error, e.g. a key checked within the file only. */
+  notices?: string[];
   /** Set once the upload is withdrawn (lake withdraw). */
   withdrawal?: Withdrawal;
-  rows: { total: number; accepted: number; rejected: number };
+  /**
+   * accepted + rejected + skipped = total. `skipped` (rows format.skipRows left out, such as totals and
+   * footnotes) is there only when rows were skipped.
+   */
+  rows: { total: number; accepted: number; rejected: number; skipped?: number };
+  /** The lines (sheet rows) of the rows format.skipRows left out, the first of them; only when rows were skipped. */
+  skippedLines?: number[];
+  /** Where the header was, when rows above it were left out (title rows) or the contract names its rows. */
+  header?: { rows: number[]; skipped: number[] };
   /** The first errors (at most maxErrors), in source order. */
   errors: RowError[];
   /** Error counts by rule and column: `{ "pattern": { "clinic_id": 3 } }`; `_file` for file-level errors. */

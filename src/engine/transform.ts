@@ -3,8 +3,9 @@
  * The Lambda and the CLI both call transformFile; it knows nothing of S3 or the cloud.
  *
  * Every record read ends in exactly one of the two outputs: curated (typed, PII protected, lineage
- * columns) or quarantine (the text as uploaded, PII protected the same way, with `_errors`), so
- * `rows.accepted + rows.rejected = rows.total` holds for every file that could be parsed.
+ * columns) or quarantine (the text as uploaded, PII protected the same way, with `_errors`), unless
+ * format.skipRows leaves it out (counted), so `rows.accepted + rows.rejected + rows.skipped = rows.total`
+ * holds for every file that could be parsed.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -51,6 +52,13 @@ export interface TransformOptions {
   maxDecompressedBytes?: number;
   /** Share of sampled values that flags an undeclared column as personal data. @default DEFAULT_PII_THRESHOLD */
   piiThreshold?: number;
+  /**
+   * The dataset's rows already published by other uploads, as local Parquet (a path or a glob) holding at
+   * least the key columns, `_upload_id` and `_source_line`: in an append dataset, a row whose primaryKey or
+   * unique key they hold is quarantined ("already published by upload <id> (line N)").
+   * @default none: keys are checked within the file only
+   */
+  publishedKeys?: string;
 }
 
 export async function transformFile(opts: TransformOptions): Promise<IngestReport> {
