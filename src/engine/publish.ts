@@ -286,27 +286,17 @@ async function publishPass(
   if (source.skipped) report.skippedLines = source.skipped.lines;
   if (source.header) report.header = source.header;
   const outputs: ReportOutput[] = [];
-  if (accepted > 0) {
-    await rename(`${curatedPath}.tmp`, curatedPath);
-    outputs.push({
-      kind: 'curated',
-      key: keys.curated,
-      bytes: (await stat(curatedPath)).size,
-      rows: accepted,
-    });
-  } else {
-    await rm(`${curatedPath}.tmp`, { force: true });
-  }
-  if (rejected > 0) {
-    await rename(`${quarantinePath}.tmp`, quarantinePath);
-    outputs.push({
-      kind: 'quarantine',
-      key: keys.quarantine,
-      bytes: (await stat(quarantinePath)).size,
-      rows: rejected,
-    });
-  } else {
-    await rm(`${quarantinePath}.tmp`, { force: true });
+  // An output with rows is moved into place; an empty one is removed.
+  for (const [kind, path, key, rows] of [
+    ['curated', curatedPath, keys.curated, accepted],
+    ['quarantine', quarantinePath, keys.quarantine, rejected],
+  ] as const) {
+    if (rows === 0) {
+      await rm(`${path}.tmp`, { force: true });
+      continue;
+    }
+    await rename(`${path}.tmp`, path);
+    outputs.push({ kind, key, bytes: (await stat(path)).size, rows });
   }
   report.outputs = outputs;
 

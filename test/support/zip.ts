@@ -1,6 +1,6 @@
 /**
- * A minimal ZIP writer for tests: deflated entries in the order given, UTF-8 names, no data
- * descriptors. It builds archives spreadsheet programs would not write: other parts, other part
+ * A minimal ZIP writer for tests: deflated (or stored) entries in the order given, UTF-8 names, no
+ * data descriptors. It builds archives spreadsheet programs would not write: other parts, other part
  * orders, zips of something else.
  */
 import { deflateRawSync } from 'node:zlib';
@@ -17,21 +17,26 @@ function crc32(data: Buffer): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-/** The archive of `entries` (name, content: text is written as UTF-8). */
-export function zipOf(entries: readonly [string, Buffer | string][]): Buffer {
+/** The archive of `entries` (name, content: text is written as UTF-8), deflated or `stored` (method 0). */
+export function zipOf(
+  entries: readonly [string, Buffer | string][],
+  opts: { stored?: boolean } = {},
+): Buffer {
+  const method = opts.stored ? 0 : 8;
+  const version = opts.stored ? 10 : 20;
   const parts: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
   for (const [name, content] of entries) {
     const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-    const packed = deflateRawSync(data);
+    const packed = opts.stored ? data : deflateRawSync(data);
     const nameBytes = Buffer.from(name, 'utf8');
     const crc = crc32(data);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(version, 4);
     local.writeUInt16LE(0x800, 6);
-    local.writeUInt16LE(8, 8);
+    local.writeUInt16LE(method, 8);
     local.writeUInt16LE(0x21, 12);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(packed.length, 18);
@@ -39,10 +44,10 @@ export function zipOf(entries: readonly [string, Buffer | string][]): Buffer {
     local.writeUInt16LE(nameBytes.length, 26);
     const entry = Buffer.alloc(46);
     entry.writeUInt32LE(0x02014b50, 0);
-    entry.writeUInt16LE(20, 4);
-    entry.writeUInt16LE(20, 6);
+    entry.writeUInt16LE(version, 4);
+    entry.writeUInt16LE(version, 6);
     entry.writeUInt16LE(0x800, 8);
-    entry.writeUInt16LE(8, 10);
+    entry.writeUInt16LE(method, 10);
     entry.writeUInt16LE(0x21, 14);
     entry.writeUInt32LE(crc, 16);
     entry.writeUInt32LE(packed.length, 20);
