@@ -49,24 +49,29 @@ interface ScanGuard {
   token: string;
 }
 
-export async function publish(
-  conn: DuckDBConnection,
-  opts: TransformOptions,
-  report: IngestReport,
-  source: SourceInfo,
-  model: DatasetModel,
-  keys: OutputKeys,
-  now: Date,
-  written: string[],
-  limits: PublishLimits,
-): Promise<void> {
+/** What one publishing run works on and writes to. */
+export interface PublishRun {
+  conn: DuckDBConnection;
+  opts: TransformOptions;
+  /** Completed in place: columns, pii, rows, outputs, errors. */
+  report: IngestReport;
+  source: SourceInfo;
+  model: DatasetModel;
+  keys: OutputKeys;
+  now: Date;
+  /** The temporary files written so far (removed when the file is rejected). */
+  written: string[];
+  limits: PublishLimits;
+}
+
+export async function publish(run: PublishRun): Promise<void> {
+  const { conn, opts, report, source, written } = run;
   const { contract } = opts;
 
   // Each field's source column, by name or declared spelling.
   const header = matchHeader(contract, source.columns);
   report.columns = header.columns;
-  const pass = (scan: UndeclaredScan, guard: ScanGuard | null) =>
-    publishPass(conn, opts, report, source, model, keys, now, written, limits, header, scan, guard);
+  const pass = (scan: UndeclaredScan, guard: ScanGuard | null) => publishPass(run, header, scan, guard);
 
   // Personal data in the fields not declared as such: every value searched. Most files hold none, and
   // a value without eleven digits or an at sign (sqlMayHold) holds none, so the main pass runs first
@@ -134,19 +139,12 @@ function guardSql(plans: FieldPlan[], guard: ScanGuard): string {
 
 /** One pass: the curated and quarantine files and the report, given what the scan found. */
 async function publishPass(
-  conn: DuckDBConnection,
-  opts: TransformOptions,
-  report: IngestReport,
-  source: SourceInfo,
-  model: DatasetModel,
-  keys: OutputKeys,
-  now: Date,
-  written: string[],
-  limits: PublishLimits,
+  run: PublishRun,
   header: HeaderMatch,
   scan: UndeclaredScan,
   guard: ScanGuard | null,
 ): Promise<void> {
+  const { conn, opts, report, source, model, keys, now, written, limits } = run;
   const { contract } = opts;
   const { mapping } = header;
   const verdicts = [...header.verdicts];
@@ -300,7 +298,7 @@ async function publishPass(
   }
   report.outputs = outputs;
 
-  // 4. The report's errors: the file-level verdicts first, then the first rows' errors in source order.
+  // The report's errors: the file-level verdicts first, then the first rows' errors in source order.
   const { errors, errorCounts } = await reportErrors(conn, {
     verdicts,
     fileVerdict,

@@ -104,9 +104,16 @@ export async function transformFile(opts: TransformOptions): Promise<IngestRepor
     const t = Date.now();
     const source = await readSource(conn, opts, report, work);
     trace('decode+scan', t);
-    await publish(conn, opts, report, source, model, keys, now, written, {
-      rowGroupRows: ROW_GROUP_ROWS,
-      maxErrors: opts.maxErrors ?? DEFAULT_MAX_ERRORS,
+    await publish({
+      conn,
+      opts,
+      report,
+      source,
+      model,
+      keys,
+      now,
+      written,
+      limits: { rowGroupRows: ROW_GROUP_ROWS, maxErrors: opts.maxErrors ?? DEFAULT_MAX_ERRORS },
     });
   } catch (e) {
     if (!(e instanceof FileRejectedError) && !isDuckDbInputError(e)) throw e;
