@@ -6,17 +6,22 @@
 
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import iconv from 'iconv-lite';
 import { FileRejectedError } from './errors.ts';
+import {
+  type DecompressionLimit,
+  decompressedTooLarge,
+  decompressionLimit,
+  resourceRejection,
+} from './resource-limits.ts';
+import { WorkFile } from './work-file.ts';
 
 export type TextEncoding = 'utf-8' | 'gb18030' | 'utf-16le' | 'utf-16be';
 export type DeclaredEncoding = 'auto' | 'utf-8' | 'gb18030' | 'gbk' | 'utf-16le' | 'utf-16be';
 
-/** Decompressed files larger than this are rejected (a gzip bomb guard). */
-export const DEFAULT_MAX_DECOMPRESSED_BYTES = 20 * 1024 ** 3;
 const CHUNK = 1024 * 1024;
 const SAMPLE = 64 * 1024;
 /** Share of control characters in the first decoded text above which a file is binary, not text. */
@@ -57,7 +62,7 @@ export async function hashFile(path: string): Promise<{ bytes: number; sha256: s
 async function* originalChunks(
   path: string,
   gzip: boolean,
-  maxBytes: number,
+  limit: DecompressionLimit,
   facts: { bytes: number; hash: ReturnType<typeof createHash> },
 ): AsyncGenerator<Buffer> {
   const file = createReadStream(path, { highWaterMark: CHUNK });
@@ -76,12 +81,7 @@ async function* originalChunks(
   try {
     for await (const chunk of gunzip) {
       out += (chunk as Buffer).length;
-      if (out > maxBytes) {
-        throw new FileRejectedError(
-          'gzip',
-          `the gzip file expands past the limit of ${maxBytes} bytes: split it into smaller files and upload each`,
-        );
-      }
+      if (out > limit.bytes) throw decompressedTooLarge('the gzip file', limit, 'gzip');
       yield chunk as Buffer;
     }
   } catch (e) {
@@ -104,13 +104,14 @@ export async function gunzipTo(
   maxBytes?: number,
 ): Promise<{ bytes: number; sha256: string }> {
   const facts = { bytes: 0, hash: createHash('sha256') };
-  const out = createWriteStream(outPath);
+  const out = new WorkFile(outPath);
+  const limit = decompressionLimit(maxBytes);
   try {
-    for await (const chunk of originalChunks(path, true, maxBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES, facts)) {
-      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', r));
-    }
-  } finally {
-    await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
+    for await (const chunk of originalChunks(path, true, limit, facts)) await out.write(chunk);
+    await out.close();
+  } catch (e) {
+    out.destroy();
+    throw resourceRejection(e, 'decompressing the gzip file') ?? e;
   }
   return { bytes: facts.bytes, sha256: facts.hash.digest('hex') };
 }
@@ -188,14 +189,14 @@ export async function decodeToUtf8(opts: {
   linesConsumed: () => number;
 }): Promise<DecodeResult> {
   const gzip = opts.gzip === 'auto' ? await isGzip(opts.path) : opts.gzip;
-  const maxBytes = opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
+  const limit = decompressionLimit(opts.maxDecompressedBytes);
   const declared: TextEncoding | 'auto' =
     opts.declared === 'gbk' ? 'gb18030' : (opts.declared as TextEncoding | 'auto');
 
   const attempt = async (forced: TextEncoding | 'auto'): Promise<DecodeResult> => {
     const facts = { bytes: 0, hash: createHash('sha256') };
     let encoding: TextEncoding | null = forced === 'auto' ? null : forced;
-    let out: WriteStream | null = null;
+    let out: WorkFile | null = null;
     let textBytes = 0;
     let decoder: ReturnType<typeof iconv.getDecoder> | null = null;
     let carry: Buffer = Buffer.alloc(0);
@@ -230,7 +231,11 @@ export async function decodeToUtf8(opts: {
       }
       textBytes += text.length;
       opts.consume(text);
-      if (out && !out.write(text)) await new Promise<void>((r) => out?.once('drain', r));
+      if (out) {
+        if (textBytes > limit.bytes)
+          throw decompressedTooLarge('the decoded text (UTF-8) of the file', limit);
+        await out.write(text);
+      }
     };
 
     let started = false;
@@ -238,7 +243,7 @@ export async function decodeToUtf8(opts: {
       started = true;
       encoding = enc;
       // DuckDB reads plain UTF-8 (with or without BOM) in place; anything else gets a UTF-8 working copy.
-      if (gzip || enc !== 'utf-8') out = createWriteStream(opts.workPath);
+      if (gzip || enc !== 'utf-8') out = new WorkFile(opts.workPath);
       if (enc !== 'utf-8') decoder = iconv.getDecoder(enc, { stripBOM: true });
     };
 
@@ -261,7 +266,7 @@ export async function decodeToUtf8(opts: {
     };
 
     try {
-      for await (const chunk of originalChunks(opts.path, gzip, maxBytes, facts)) {
+      for await (const chunk of originalChunks(opts.path, gzip, limit, facts)) {
         if (encoding === null) {
           pending.push(chunk);
           pendingBytes += chunk.length;
@@ -289,9 +294,10 @@ export async function decodeToUtf8(opts: {
         throw new InvalidUtf8(offset, opts.linesConsumed());
       }
       checkProbe(true);
-    } finally {
-      if (out)
-        await new Promise<void>((r, j) => (out as WriteStream).end((e?: Error | null) => (e ? j(e) : r())));
+      await (out as WorkFile | null)?.close();
+    } catch (e) {
+      (out as WorkFile | null)?.destroy();
+      throw resourceRejection(e, 'writing the working copy of the file') ?? e;
     }
     return {
       bytes: facts.bytes,

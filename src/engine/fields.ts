@@ -4,13 +4,14 @@
  */
 import type { Protection } from '../contracts/protection.ts';
 import {
+  DEFAULT_DECIMAL_PRECISION,
   DEFAULT_FALSE_VALUES,
   DEFAULT_FORMATS,
   DEFAULT_TRUE_VALUES,
   type FieldContract,
   type PiiKind,
 } from '../contracts/schema.ts';
-import { COLUMN_TYPES } from '../lake/column-types.ts';
+import { COLUMN_TYPES, fieldColumnType } from '../lake/column-types.ts';
 import type { DatasetModel, PublishedColumn } from '../lake/dataset-model.ts';
 import { sqlFirstKind, sqlRedact, sqlSearchText } from '../privacy/find.ts';
 import { protectSql } from '../privacy/protect.ts';
@@ -82,6 +83,21 @@ function formatsOf(f: FieldContract): string[] {
 /** A decimal number with optional exponent, or NaN / INF / -INF (any case; Infinity too), as RE2. */
 const NUMBER_PATTERN = '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?|[+-]?(?i:inf|infinity|nan)';
 
+/** A plain decimal, the only form an exact decimal (`scale`) field reads: no exponent, NaN or infinity. */
+const DECIMAL_PATTERN = '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)';
+
+/** SQL: the number of decimals a number field's value has, trailing zeros not counted (12.50 has 1). */
+function decimalsSql(f: FieldContract, x: string): string {
+  return `length(rtrim(regexp_extract(${numberTextSql(f, x)}, '[.]([0-9]*)$', 1), '0'))`;
+}
+
+/** What a type message adds for an exact decimal field: how many digits it holds. */
+function decimalHint(f: FieldContract): string {
+  if (f.type !== 'number' || f.scale === undefined) return '';
+  const precision = f.precision ?? DEFAULT_DECIMAL_PRECISION;
+  return ` (an exact decimal: plain digits, at most ${precision - f.scale} before the point)`;
+}
+
 /**
  * The typed value of a field from its VARCHAR value `x` (NULL when it does not parse). Typed fields read
  * the value with full-width forms folded and spaces trimmed (and numbers in the field's number forms);
@@ -99,6 +115,10 @@ export function typedSql(f: FieldContract, x: string): string {
     case 'number': {
       // The lexical form is checked first: DuckDB's cast alone also reads digit separators ('1_000').
       const n = numberTextSql(f, x);
+      // An exact decimal reads plain decimals only; the scale rule rejects what the cast would round.
+      if (f.scale !== undefined) {
+        return `CASE WHEN regexp_full_match(${n}, ${lit(DECIMAL_PATTERN)}) THEN TRY_CAST(${n} AS ${fieldColumnType(f).checked}) END`;
+      }
       return `CASE WHEN regexp_full_match(${n}, ${lit(NUMBER_PATTERN)}) THEN TRY_CAST(${n} AS DOUBLE) END`;
     }
     case 'year':
@@ -232,7 +252,15 @@ export function fieldRules(plans: FieldPlan[], file: string): Rule[] {
       add(
         'type',
         `${v(p)} IS NOT NULL AND ${t(p)} IS NULL`,
-        `${shown(p)} || ${lit(` is not a valid ${f.type}${hint}`)}${numberHint}${dayNumber}`,
+        `${shown(p)} || ${lit(` is not a valid ${f.type}${hint}${decimalHint(f)}`)}${numberHint}${dayNumber}`,
+      );
+    }
+    if (f.type === 'number' && f.scale !== undefined) {
+      // Money is never rounded: a value the exact decimal cannot hold as written is rejected.
+      add(
+        'scale',
+        `${t(p)} IS NOT NULL AND ${decimalsSql(f, v(p))} > ${f.scale}`,
+        `${shown(p)} || ${lit(` has more than ${f.scale} decimals (the field's scale); values are not rounded: correct the value, or raise the field's scale in the contract`)}`,
       );
     }
     if (c.minimum !== undefined && f.type !== 'string') {
@@ -287,7 +315,7 @@ export function publishedSql(p: FieldPlan, hashKey: Buffer): string | null {
   if (!inClear(p)) return protectSql(p.protection as Protection, v(p), hashKey);
   if (p.finds === 'redact') return sqlRedact(t(p));
   const published = p.column.type.duckdb;
-  return published === COLUMN_TYPES[p.field.type].checked ? t(p) : `CAST(${t(p)} AS ${published})`;
+  return published === fieldColumnType(p.field).checked ? t(p) : `CAST(${t(p)} AS ${published})`;
 }
 
 /** The quarantined value of a field: its text as uploaded, protected as it would be when published. */

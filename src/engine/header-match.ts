@@ -60,11 +60,13 @@ export function matchHeader(contract: DatasetContract, sourceColumns: string[]):
   const mapping: FieldMapping = new Map();
   const used = new Map<number, string>();
   for (const f of contract.fields) {
-    const spellings = new Set([f.name, ...(f.headers ?? [])].map(normalizeHeader));
-    const hits = sourceColumns.flatMap((h, i) =>
-      spellings.has(normalizeHeader(h)) && !used.has(i) ? [i] : [],
+    // A field with a JSON `path` is the column of that dot path, exactly.
+    const spellings = new Set(
+      f.path !== undefined ? [] : [f.name, ...(f.headers ?? [])].map(normalizeHeader),
     );
-    const taken = sourceColumns.findIndex((h, i) => used.has(i) && spellings.has(normalizeHeader(h)));
+    const matches = (h: string) => (f.path !== undefined ? h === f.path : spellings.has(normalizeHeader(h)));
+    const hits = sourceColumns.flatMap((h, i) => (matches(h) && !used.has(i) ? [i] : []));
+    const taken = sourceColumns.findIndex((h, i) => used.has(i) && matches(h));
     if (hits.length > 1) {
       verdicts.push({
         rule: 'header',
@@ -100,7 +102,10 @@ export function matchHeader(contract: DatasetContract, sourceColumns: string[]):
     verdicts.push({
       rule: 'missing_column',
       column: f.name,
-      message: `required column "${f.name}" is missing (accepted headers: ${spellings}; the file has: ${shownHeader.join(', ')}): add the column, or add its header spelling to the contract's headers`,
+      message:
+        f.path !== undefined
+          ? `required field "${f.name}" is missing: no record has the key path "${f.path}" (the file has: ${shownHeader.join(', ')}): add the values, or correct the field's path`
+          : `required column "${f.name}" is missing (accepted headers: ${spellings}; the file has: ${shownHeader.join(', ')}): add the column, or add its header spelling to the contract's headers`,
     });
   }
   return { mapping, verdicts, extraIdx, columns };

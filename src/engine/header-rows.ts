@@ -129,10 +129,11 @@ export function findHeaderRows(
   const last = Math.max(...headerIdx);
   const width = Math.max(...headerIdx.map((i) => records[i].cells.length));
   const join = contract.format.headerJoin ?? DEFAULT_HEADER_JOIN;
+  // A header cell merged down several header rows (filled from its range) is named once.
   const columns = Array.from({ length: width }, (_, c) =>
     headerIdx
       .map((i) => records[i].cells[c] ?? '')
-      .filter((cell) => cell !== '')
+      .filter((cell, k, cells) => cell !== '' && cell !== cells[k - 1])
       .join(join),
   );
   const isHeader = new Set(headerIdx);

@@ -55,8 +55,24 @@ export interface PiiFound {
   values: number;
   /** Source lines of the first of them (at most MAX_FOUND_LINES). */
   lines: number[];
-  /** redacted: each find replaced by its mask in the published value; quarantined: the rows were. */
-  action: 'redacted' | 'quarantined';
+  /**
+   * redacted: each find replaced by its mask in the published value; quarantined: the rows were;
+   * not-published: a nested JSON key no field maps (`contact.phone`), published nowhere.
+   */
+  action: 'redacted' | 'quarantined' | 'not-published';
+}
+
+/**
+ * The open-data copy after an upload: published (rebuilt from the dataset as now published); skipped (the
+ * open copy keeps its previous version, `reason` says why: nothing new was published, or personal data was
+ * found in a column the contract does not declare); failed (kept too, and built again with the next upload).
+ */
+export interface Opening {
+  status: 'published' | 'skipped' | 'failed';
+  reason?: string;
+  /** Rows in the open copy and its files (published only). */
+  rows?: number;
+  files?: number;
 }
 
 export interface ReportOutput {
@@ -94,6 +110,11 @@ export interface IngestReport {
   skippedLines?: number[];
   /** Where the header was, when rows above it were left out (title rows) or the contract names its rows. */
   header?: { rows: number[]; skipped: number[] };
+  /**
+   * What the reader did to cells (xlsx), when it did anything: `filledFromMerged` counts the cells of merged
+   * ranges given the value of their range's top-left cell (format.mergedCells: fill), header rows included.
+   */
+  cells?: { filledFromMerged: number };
   /** The first errors (at most maxErrors), in source order. */
   errors: RowError[];
   /** Error counts by rule and column: `{ "pattern": { "clinic_id": 3 } }`; `_file` for file-level errors. */
@@ -105,6 +126,8 @@ export interface IngestReport {
    * absent when no column was hashed. Hashes made under different versions do not join.
    */
   hashKeyVersion?: string;
+  /** What became of the open-data copy (datasets with `opening: unconditional` only; set by the ingestion). */
+  opening?: Opening;
   outputs: ReportOutput[];
   startedAt: string;
   durationMs: number;

@@ -1,8 +1,13 @@
-/** JSON uploads, one object per line (jsonl) or one array of objects (json): their keys become the columns. */
+/**
+ * JSON uploads, one object per line (jsonl) or one array of objects (json), or an array inside a wrapped
+ * document (format.property): their keys become the columns, in file order, and so do the keys inside
+ * nested objects, by dot path (`contact.phone`), which a field maps with `path`.
+ */
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { decodeToUtf8 } from './decode.ts';
 import { FileRejectedError } from './errors.ts';
+import { checkProperty, dotPath, jsonPointer, pathKeys } from './json-path.ts';
 import type { SourceInfo, SourceOptions } from './source.ts';
 import { checkColumnCount, MAX_JSON_OBJECT_BYTES, MAX_LINE_BYTES } from './source-limits.ts';
 import { createLineView, DriftFile, NO_NULL, scanText } from './source-text.ts';
@@ -12,24 +17,55 @@ const JSON_INVALID = 'not valid JSON: each record must be one complete JSON obje
 const JSON_NOT_OBJECT =
   'a JSON value that is not an object: each record must be an object of named values, like {"name": "value"}';
 
-function jsonPointer(key: string): string {
-  return `/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+/** A column of a JSON source: a top-level key, or a key inside nested objects named by its dot path. */
+interface JsonColumn {
+  name: string;
+  pointer: string;
+  nested: boolean;
 }
 
-async function jsonKeys(conn: DuckDBConnection): Promise<string[]> {
+/**
+ * The columns of the records in `raw`, in file order (the order keys first appear): each top-level key
+ * (a nested object's column holds its JSON text), and each key inside nested objects, by its dot path
+ * (`contact.phone`). Arrays are not entered. The records' merged structure is read in one pass.
+ */
+async function jsonColumns(conn: DuckDBConnection): Promise<JsonColumn[]> {
   const r = await conn.runAndReadAll(
-    `SELECT k FROM (SELECT __rn, unnest(json_keys(j)) AS k FROM raw WHERE __valid) GROUP BY k ORDER BY min(__rn), k`,
+    `SELECT t.id, t.parent, t.key, t.type FROM (SELECT json_group_structure(CAST(j AS JSON)) AS s FROM raw WHERE __valid) g, json_tree(g.s) t WHERE g.s IS NOT NULL ORDER BY t.id`,
   );
-  return r.getRows().map((row) => String(row[0]));
+  const keysOf = new Map<string, string[]>();
+  const objects = new Set<string>();
+  const columns: JsonColumn[] = [];
+  for (const [id, parent, key, type] of r
+    .getRows()
+    .map((row) => row.map((x) => (x === null ? null : String(x))))) {
+    if (id === null) continue;
+    if (parent === null) {
+      if (type === 'OBJECT') objects.add(id);
+      keysOf.set(id, []);
+      continue;
+    }
+    // Only keys of objects (not inside arrays) are columns.
+    if (!objects.has(parent) || key === null) continue;
+    const keys = [...(keysOf.get(parent) ?? []), key];
+    keysOf.set(id, keys);
+    if (type === 'OBJECT') objects.add(id);
+    const nested = keys.length > 1;
+    if (!nested || type !== 'OBJECT')
+      columns.push({ name: dotPath(keys), pointer: jsonPointer(keys), nested });
+  }
+  return columns;
 }
 
-async function createJsonSourceView(conn: DuckDBConnection, lineExpr: string): Promise<string[]> {
-  const keys = await jsonKeys(conn);
-  checkColumnCount(keys.length, 'keys');
-  const cols = keys
+async function createJsonSourceView(
+  conn: DuckDBConnection,
+  lineExpr: string,
+): Promise<{ keys: string[]; nested: number[] }> {
+  const columns = await jsonColumns(conn);
+  checkColumnCount(columns.length, 'keys');
+  const cols = columns
     .map(
-      (k, i) =>
-        `CASE WHEN __valid THEN json_extract_string(j, ${lit(jsonPointer(k))}) END AS ${ident(`s${i}`)}`,
+      (c, i) => `CASE WHEN __valid THEN json_extract_string(j, ${lit(c.pointer)}) END AS ${ident(`s${i}`)}`,
     )
     .join(', ');
   await conn.run(
@@ -38,7 +74,10 @@ async function createJsonSourceView(conn: DuckDBConnection, lineExpr: string): P
        CASE WHEN NOT __parsed THEN ${lit(JSON_INVALID)} WHEN NOT __valid THEN ${lit(JSON_NOT_OBJECT)} END AS __row_error
        ${cols ? `, ${cols}` : ''} FROM raw`,
   );
-  return keys;
+  return {
+    keys: columns.map((c) => c.name),
+    nested: columns.flatMap((c, i) => (c.nested ? [i] : [])),
+  };
 }
 
 export async function createJsonLinesSource(
@@ -60,7 +99,7 @@ export async function createJsonLinesSource(
     `CREATE VIEW raw AS SELECT *, __parsed AND coalesce(json_type(CASE WHEN __parsed THEN j END) = 'OBJECT', false) AS __valid FROM raw0`,
   );
   const lineExpr = await createLineView(conn, drift.path, scan.driftEntries, 0);
-  let keys: string[];
+  let keys: { keys: string[]; nested: number[] };
   if (lineExpr) {
     keys = await createJsonSourceView(conn, lineExpr);
   } else {
@@ -76,8 +115,9 @@ export async function createJsonLinesSource(
     compression: decoded.compression,
     encoding: decoded.encoding,
     format: 'jsonl',
-    columns: keys,
+    columns: keys.keys,
     records: scan.records,
+    ...(keys.nested.length > 0 ? { nested: keys.nested } : {}),
   };
 }
 
@@ -98,23 +138,39 @@ export async function createJsonArraySource(
   if (decoded.textBytes === 0) {
     throw new FileRejectedError('empty', 'the file is empty: upload the complete JSON array');
   }
-  await conn.run(
-    `CREATE VIEW raw0 AS SELECT row_number() OVER () AS __rn, json AS j, true AS __parsed FROM read_json_objects(${lit(decoded.textPath)}, format = 'array', maximum_object_size = ${MAX_JSON_OBJECT_BYTES})`,
-  );
-  await conn.run(
-    `CREATE VIEW raw AS SELECT *, coalesce(json_type(j) = 'OBJECT', false) AS __valid FROM raw0`,
-  );
-  let keys: string[];
+  const { property } = opts.contract.format;
+  let keys: { keys: string[]; nested: number[] };
   try {
+    if (property === undefined) {
+      await conn.run(
+        `CREATE VIEW raw0 AS SELECT row_number() OVER () AS __rn, json AS j, true AS __parsed FROM read_json_objects(${lit(decoded.textPath)}, format = 'array', maximum_object_size = ${MAX_JSON_OBJECT_BYTES})`,
+      );
+    } else {
+      // A wrapped document ({"code": 0, "data": {"list": [...]}}): read whole, its records unnested.
+      await conn.run(
+        `CREATE TABLE doc AS SELECT json AS j FROM read_json_objects(${lit(decoded.textPath)}, format = 'unstructured', maximum_object_size = ${MAX_JSON_OBJECT_BYTES}) LIMIT 1`,
+      );
+      await checkProperty(conn, 'doc', property);
+      await conn.run(
+        `CREATE VIEW raw0 AS SELECT row_number() OVER () AS __rn, e AS j, true AS __parsed FROM (SELECT unnest(CAST(json_extract(j, ${lit(jsonPointer(pathKeys(property)))}) AS JSON[])) AS e FROM doc)`,
+      );
+    }
+    await conn.run(
+      `CREATE VIEW raw AS SELECT *, coalesce(json_type(j) = 'OBJECT', false) AS __valid FROM raw0`,
+    );
     keys = await createJsonSourceView(conn, '__rn');
     await conn.run('SELECT count(*) FROM raw');
   } catch (e) {
+    if (e instanceof FileRejectedError) throw e;
     // Running out of memory or disk is the engine's failure, to be retried, not the file's.
     if (/^(Out of Memory|IO) Error/.test((e as Error).message)) throw e;
+    const wrapped = property === undefined ? '' : ` holding the records at "${property}"`;
     throw new FileRejectedError(
       'format',
       // DuckDB names the file it read: a working copy in a temporary directory, of no use to the uploader.
-      `the file is not a JSON array of objects (${firstLine((e as Error).message).replace(/ in file "[^"]*"/, '')}): upload an array like [{"a": 1}, ...], or declare format.type jsonl for one object per line`,
+      property === undefined
+        ? `the file is not a JSON array of objects (${detail(e)}): upload an array like [{"a": 1}, ...], or declare format.type jsonl for one object per line (or format.property, the path of the array inside a wrapped document)`
+        : `the file is not a JSON document${wrapped} (${detail(e)}): upload the complete document, at most ${MAX_JSON_OBJECT_BYTES / 1024 / 1024} MiB`,
       { cause: e },
     );
   }
@@ -124,11 +180,13 @@ export async function createJsonArraySource(
     compression: decoded.compression,
     encoding: decoded.encoding,
     format: 'json',
-    columns: keys,
+    columns: keys.keys,
     records: null,
+    ...(keys.nested.length > 0 ? { nested: keys.nested } : {}),
   };
 }
 
-function firstLine(s: string): string {
-  return s.split('\n')[0];
+/** DuckDB's reason, without the working copy's path it names (of no use to the uploader). */
+function detail(e: unknown): string {
+  return (e as Error).message.split('\n')[0].replace(/ in file "[^"]*"/, '');
 }

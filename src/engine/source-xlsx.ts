@@ -27,6 +27,7 @@ export async function createXlsxSource(conn: DuckDBConnection, opts: SourceOptio
   let sheet = { headerRow: 1, date1904: false };
   const conv = await xlsxToCsv(workbook, csvPath, {
     sheet: opts.contract.format.sheet,
+    mergedCells: opts.contract.format.mergedCells,
     onSheet: (facts) => {
       sheet = facts;
     },
@@ -68,5 +69,6 @@ export async function createXlsxSource(conn: DuckDBConnection, opts: SourceOptio
     columns: columns.slice(1),
     records: scan.records - header.headerRecord - skipped.count,
     ...sourceRows(opts.contract, header, skipped),
+    ...(conv.filledFromMerged ? { cells: { filledFromMerged: conv.filledFromMerged } } : {}),
   };
 }

@@ -24,6 +24,13 @@ export interface SourceInfo {
   header?: { rows: number[]; skipped: number[] };
   /** Rows format.skipRows left out (csv/tsv/xlsx), when there were any: their count and first lines. */
   skipped?: { count: number; lines: number[] };
+  /** Cells of merged ranges given their range's value (xlsx, format.mergedCells fill), when there were any. */
+  cells?: { filledFromMerged: number };
+  /**
+   * Columns read from inside nested JSON objects (their index in `columns`, named by dot path): when no
+   * field maps one, every value of it is still searched for personal data.
+   */
+  nested?: number[];
 }
 
 export interface SourceOptions {

@@ -17,6 +17,7 @@ import { hashFile } from './decode.ts';
 import { FileRejectedError } from './errors.ts';
 import { publish } from './publish.ts';
 import type { IngestReport } from './report.ts';
+import { resourceRejection } from './resource-limits.ts';
 import { createSource, type SourceInfo } from './source.ts';
 import { trace } from './trace.ts';
 
@@ -100,10 +101,12 @@ export async function transformFile(opts: TransformOptions): Promise<IngestRepor
   });
   const conn = await instance.connect();
   const written: string[] = [];
+  let stage = 'reading the file';
   try {
     const t = Date.now();
     const source = await readSource(conn, opts, report, work);
     trace('decode+scan', t);
+    stage = 'checking the rows and writing the outputs';
     await publish({
       conn,
       opts,
@@ -115,7 +118,9 @@ export async function transformFile(opts: TransformOptions): Promise<IngestRepor
       written,
       limits: { rowGroupRows: ROW_GROUP_ROWS, maxErrors: opts.maxErrors ?? DEFAULT_MAX_ERRORS },
     });
-  } catch (e) {
+  } catch (caught) {
+    // Out of disk or memory at any stage: a rejected report naming the limit, not a crash.
+    const e = resourceRejection(caught, stage) ?? caught;
     if (!(e instanceof FileRejectedError) && !isDuckDbInputError(e)) throw e;
     const rule = e instanceof FileRejectedError ? e.rule : 'parse';
     const message =
@@ -181,5 +186,6 @@ async function readSource(
     format: source.format,
     compression: source.compression,
   };
+  if (source.cells) report.cells = source.cells;
   return source;
 }

@@ -10,7 +10,7 @@
  *   (`quarantine-rows`, and any typed field, whose published type could not hold a mask).
  *
  * Extra columns (not in the contract) are published nowhere: a sample of each tells the steward what the
- * file holds.
+ * file holds; those read from inside nested JSON objects are searched in every value.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type DatasetContract, DETECTED_PII, type DetectedPiiKind } from '../contracts/schema.ts';
@@ -122,13 +122,59 @@ function byNature(nonEmpty: number, whole: number[], threshold: number) {
   return best as { kind: DetectedPiiKind; ratio: number } | null;
 }
 
-/** Samples the extra columns (not in the contract): flagged when one looks like personal data. */
+/** What the extra columns hold: the sampled columns flagged, and the finds in nested JSON values. */
+export interface ExtrasScan {
+  flagged: PiiFlagged[];
+  found: PiiFound[];
+}
+
+/**
+ * Searches every value of the extra columns read from inside nested JSON objects (a record's
+ * `contact.phone` no field maps): the steward cannot see them as columns of the file, so each find is
+ * reported, though the values are published nowhere.
+ */
+async function searchNested(
+  conn: DuckDBConnection,
+  extraIdx: readonly number[],
+  source: SourceInfo,
+): Promise<PiiFound[]> {
+  const nested = new Set(source.nested ?? []);
+  const candidates: Candidate[] = extraIdx
+    .filter((i) => nested.has(i))
+    .map((i) => ({ field: source.columns[i], expr: ident(`s${i}`), text: true, redacted: false }));
+  const found: PiiFound[] = [];
+  for (let start = 0; start < candidates.length; start += SCAN_COLUMNS) {
+    const batch = candidates.slice(start, start + SCAN_COLUMNS);
+    const counts = await countFinds(conn, batch);
+    for (const [i, c] of batch.entries()) {
+      if (counts[i].values === 0) continue;
+      const kinds: Record<string, number> = {};
+      DETECTED_PII.forEach((kind, k) => {
+        if (counts[i].kinds[k] > 0) kinds[kind] = counts[i].kinds[k];
+      });
+      found.push({
+        column: looksPersonal(c.field) ? '(a nested key)' : c.field,
+        kinds,
+        values: counts[i].values,
+        lines: await foundLines(conn, c),
+        action: 'not-published',
+      });
+    }
+  }
+  return found;
+}
+
+/**
+ * Samples the extra columns (not in the contract): flagged when one looks like personal data; the
+ * extra columns from nested JSON objects are searched in every value.
+ */
 export async function sampleExtras(
   conn: DuckDBConnection,
   extraIdx: readonly number[],
   source: SourceInfo,
   threshold: number,
-): Promise<PiiFlagged[]> {
+): Promise<ExtrasScan> {
+  const found = await searchNested(conn, extraIdx, source);
   const columns = extraIdx.slice(0, PII_SAMPLE_EXTRA_COLUMNS);
   const flagged: PiiFlagged[] = [];
   for (let start = 0; start < columns.length; start += SCAN_COLUMNS * 4) {
@@ -151,7 +197,7 @@ export async function sampleExtras(
       });
     });
   }
-  return flagged;
+  return { flagged, found };
 }
 
 /** The fields whose values are searched: in the file, and not declared as personal data (or redacted). */
@@ -176,8 +222,8 @@ export function undeclaredCandidates(contract: DatasetContract, mapping: FieldMa
  * What the scan finds when no value of any candidate passes the cheap test (sqlMayHold): nothing, so
  * only the extra columns' sample counts.
  */
-export function emptyScan(extras: PiiFlagged[]): UndeclaredScan {
-  return { flagged: [...extras], found: [], masked: new Map(), handling: new Map() };
+export function emptyScan(extras: ExtrasScan): UndeclaredScan {
+  return { flagged: [...extras.flagged], found: [...extras.found], masked: new Map(), handling: new Map() };
 }
 
 /**
@@ -191,7 +237,7 @@ export async function scanUndeclared(
   extraIdx: number[],
   source: SourceInfo,
   threshold = DEFAULT_PII_THRESHOLD,
-  extras?: PiiFlagged[],
+  extras?: ExtrasScan,
 ): Promise<UndeclaredScan> {
   const scan: UndeclaredScan = { flagged: [], found: [], masked: new Map(), handling: new Map() };
   const candidates = undeclaredCandidates(contract, mapping);
@@ -234,6 +280,8 @@ export async function scanUndeclared(
       });
     }
   }
-  scan.flagged.push(...(extras ?? (await sampleExtras(conn, extraIdx, source, threshold))));
+  const extra = extras ?? (await sampleExtras(conn, extraIdx, source, threshold));
+  scan.flagged.push(...extra.flagged);
+  scan.found.push(...extra.found);
   return scan;
 }

@@ -9,9 +9,13 @@
  * The CSV's first column is `__line`, the sheet row number (1-based, as the spreadsheet shows it), so
  * every record and every rejection points at the row the data steward sees (see xlsx/write-sheet.ts).
  */
+
+import { dirname } from 'node:path';
+import { DEFAULT_MERGED_CELLS, type MERGED_CELLS } from '../contracts/schema.ts';
 import { FileRejectedError } from './errors.ts';
 import { CellConverter } from './xlsx/cell-converter.ts';
 import { CsvOut } from './xlsx/csv-out.ts';
+import { filledRows, MergedCellFiller, readMergedRanges } from './xlsx/merged-cells.ts';
 import { notAWorkbook } from './xlsx/not-a-workbook.ts';
 import { type Relationship, readRelationships } from './xlsx/relationships-part.ts';
 import { readSharedStrings } from './xlsx/shared-strings-part.ts';
@@ -32,6 +36,8 @@ export interface XlsxConversion {
   rows: number;
   /** Columns of the header row, `__line` excluded. */
   columns: number;
+  /** Cells given their merged range's value (format.mergedCells fill), when there were any. */
+  filledFromMerged?: number;
 }
 
 export interface XlsxOptions {
@@ -42,7 +48,11 @@ export interface XlsxOptions {
    * and whether the workbook counts its dates in the 1904 date system.
    */
   onSheet?: (facts: { headerRow: number; date1904: boolean }) => void;
+  /** What the cells of merged ranges hold (see xlsx/merged-cells.ts). @default DEFAULT_MERGED_CELLS */
+  mergedCells?: MergedCells;
 }
+
+type MergedCells = (typeof MERGED_CELLS)[number];
 
 const WORKBOOK = 'xl/workbook.xml';
 const WORKBOOK_RELS = 'xl/_rels/workbook.xml.rels';
@@ -121,19 +131,29 @@ export async function xlsxToCsv(
   const stylesPart = parts.partOf(rels, 'styles', 'xl/styles.xml');
   const stylesText = parts.text(stylesPart);
   const formats: StyleFormats = stylesText ? await readStyleFormats(stylesText, stylesPart) : [];
+  // Merged ranges follow the cells in the part: a first pass reads them alone.
+  const fill = (opts.mergedCells ?? DEFAULT_MERGED_CELLS) === 'fill';
+  const filler = new MergedCellFiller(
+    fill ? await readMergedRanges(parts.required(sheetPart), sheetPart, sheet) : [],
+  );
   const stringsPart = parts.partOf(rels, 'sharedStrings', 'xl/sharedStrings.xml');
   const stringsText = parts.text(stringsPart);
-  const strings = stringsText ? await readSharedStrings(stringsText, stringsPart) : null;
-
+  // Beyond a memory budget the strings spill beside the working CSV; closed below, whatever happens.
+  const strings = stringsText
+    ? await readSharedStrings(stringsText, stringsPart, { spillDir: dirname(outPath) })
+    : null;
   const convert = new CellConverter(book.date1904, strings, formats);
   const out = new CsvOut(outPath);
   let written: { columns: number; rows: number; headerRow: number } | null;
   try {
-    written = await writeSheet(sheetRows(parts.required(sheetPart), sheetPart, sheet, convert), out);
+    const rows = sheetRows(parts.required(sheetPart), sheetPart, sheet, convert);
+    written = await writeSheet(filledRows(rows, filler), out);
     await out.close();
   } catch (e) {
     out.destroy();
     throw e;
+  } finally {
+    strings?.close();
   }
   if (written === null) {
     throw new FileRejectedError(
@@ -142,5 +162,11 @@ export async function xlsxToCsv(
     );
   }
   opts.onSheet?.({ headerRow: written.headerRow, date1904: book.date1904 });
-  return { sheet, sheets: sheets.names, rows: written.rows, columns: written.columns };
+  return {
+    sheet,
+    sheets: sheets.names,
+    rows: written.rows,
+    columns: written.columns,
+    ...(filler.filled > 0 ? { filledFromMerged: filler.filled } : {}),
+  };
 }

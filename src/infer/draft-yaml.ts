@@ -5,10 +5,14 @@
 import { Document, isMap, isSeq, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { InferredField } from './infer-field.ts';
 
-/** The draft contract `draft` as YAML, its `fields` annotated with their notes; `file` had `sampled` rows read. */
+/**
+ * The draft contract `draft` as YAML, its `fields` annotated with their notes and its format with the
+ * `notes` on the file as a whole; `file` had `sampled` rows read.
+ */
 export function draftYaml(
   draft: Record<string, unknown>,
   fields: readonly InferredField[],
+  notes: readonly string[],
   file: string,
   sampled: number,
 ): string {
@@ -22,6 +26,9 @@ export function draftYaml(
     if (isMap(node) || isSeq(node)) (node as YAMLMap | YAMLSeq).flow = true;
   };
   flow(root.get('format', true));
+  const format = root.items.find((p) => (p.key as { value?: unknown })?.value === 'format');
+  if (format && notes.length > 0)
+    (format.key as { commentBefore?: string }).commentBefore = notes.map((n) => ` ${n}`).join('\n');
   flow(root.get('primaryKey', true));
   const items = (root.get('fields', true) as unknown as YAMLSeq).items;
   items.forEach((item, i) => {
@@ -35,6 +42,6 @@ export function draftYaml(
   const description = root.items.find((p) => (p.key as { value?: unknown })?.value === 'description');
   if (description)
     (description.key as { commentBefore?: string }).commentBefore =
-      ' TODO: describe the dataset, then check the classification and mode';
+      ' Write the description (the loader refuses the placeholder), then check the classification and mode';
   return doc.toString({ lineWidth: 110, flowCollectionPadding: false });
 }

@@ -1,7 +1,9 @@
 /**
- * What a column's header says: the field name it becomes (Chinese headers of government exports
- * included), and whether it names a code, a year or personal data.
+ * What a column's header says: the field name it becomes (a known Chinese header's usual English name,
+ * else the header in pinyin, 学校名称 → xue_xiao_ming_cheng), and whether it names a code, a year, a
+ * date or personal data.
  */
+import { pinyin } from 'pinyin-pro';
 import { ID_PATTERN } from '../contracts/schema.ts';
 
 /** Common Chinese headers of government exports and the field names they usually become. */
@@ -64,25 +66,46 @@ export const PERSON_NAME_HEADER =
 /** A header naming where a person lives. */
 export const HOME_ADDRESS_HEADER = /^(住址|家庭住址|户籍地址|居住地址|现住址|home_?address)$/i;
 /** A header naming an identifier or a code. */
-export const ID_HEADER = /(^id$|_id$|_code$|^code$|编码|编号|代码|标识码|号码)/i;
+export const ID_HEADER = /(^id$|_id$|_code$|^code$|编码|编号|代码|标识|号码)/i;
+/** A header naming a date (whose day numbers, in a workbook, are dates). */
+export const DATE_HEADER = /(日期|时间|date|_on$|_at$)/i;
+/** A header naming an area or an administrative division. */
+export const AREA_HEADER = /(区划|行政|地区|区域|区县|乡镇|街道|市州|省份|area|region|division)/i;
+/** Longest field name drafted from a header (Glue column names allow more; people read these). */
+const MAX_NAME_LENGTH = 60;
 /** A header naming a year. */
 export const YEAR_HEADER = /(年份|年度|year)/i;
 
-/**
- * The field name for the column `header` at `index`: the header itself as an identifier, a known
- * Chinese header's usual name, or `column_<n>`; made unique among the names already `taken`.
- */
-export function fieldName(header: string, index: number, taken: Set<string>): string {
-  const direct = header
-    .normalize('NFKC')
-    .trim()
+/** Text as a lowercase identifier: camelCase split, anything but letters and digits one `_`. */
+function identifier(text: string): string {
+  return text
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '');
+    .replace(/^_+|_+$/g, '')
+    .slice(0, MAX_NAME_LENGTH)
+    .replace(/_+$/, '');
+}
+
+/** A header with Chinese characters in pinyin, one syllable per word (金额(元) → jin_e_yuan). */
+function pinyinName(header: string): string {
+  const words = pinyin(header, { toneType: 'none', type: 'array', nonZh: 'consecutive', v: true });
+  const name = identifier(words.join(' '));
+  return name === '' || ID_PATTERN.test(name) ? name : `f_${name}`;
+}
+
+/**
+ * The field name for the column `header` at `index`: the header itself as an identifier, a known
+ * Chinese header's usual name, the header in pinyin, or `column_<n>` for a blank header; made unique
+ * among the names already `taken`.
+ */
+export function fieldName(header: string, index: number, taken: Set<string>): string {
+  const folded = header.normalize('NFKC').trim();
+  // An ASCII header is its own name; one with other characters would lose them.
+  const direct = /^[\x20-\x7e]*$/.test(folded) ? identifier(folded) : '';
   let name = ID_PATTERN.test(direct)
     ? direct
-    : (HEADER_NAMES[header.normalize('NFKC').trim()] ?? `column_${index + 1}`);
+    : (HEADER_NAMES[folded] ?? (pinyinName(folded) || `column_${index + 1}`));
   const base = name;
   for (let n = 2; taken.has(name); n++) name = `${base}_${n}`;
   taken.add(name);

@@ -10,6 +10,7 @@ import { datasetSchema, type FORMAT_TYPES } from '../contracts/schema.ts';
 import { createSource } from '../engine/source.ts';
 import type { DatasetRef } from '../lake/layout.ts';
 import { InferError } from './infer-error.ts';
+import { keyOrder, wrappedRecordsPath } from './json-shape.ts';
 
 /** Rows sampled per file. */
 export const INFER_SAMPLE_ROWS = 5000;
@@ -23,6 +24,18 @@ export interface Sample {
   encoding: string | null;
   columns: string[];
   rows: (string | null)[][];
+  /** Each row's line (sheet row for a workbook). */
+  lines: number[];
+  /** Each row's shape problem as the engine sees it (`ragged`: fewer or more cells than the header), or null. */
+  rules: (string | null)[];
+  /** The header's lines and the title rows above it, when the header is not the first row. */
+  header?: { rows: number[]; skipped: number[] };
+  /** For wrapped JSON: the dot path of the records (format.property). */
+  property?: string;
+  /** Columns read from inside nested JSON objects (their dot paths are their names). */
+  nested: number[];
+  /** Cells of merged ranges the engine gave their range's value (xlsx). */
+  filledFromMerged: number;
 }
 
 /** The format a file's name suggests (`.gz` looked through). */
@@ -49,6 +62,29 @@ export function formatOfName(name: string): Format | null {
   }
 }
 
+/** Puts the columns of a JSON sample in the order its records write their keys (DuckDB sorts them). */
+async function inFileOrder(
+  conn: Awaited<ReturnType<DuckDBInstance['connect']>>,
+  sample: Sample,
+  sampleRows: number,
+): Promise<void> {
+  const records = await conn.runAndReadAll(
+    `SELECT j FROM raw WHERE __valid ORDER BY __rn LIMIT ${sampleRows}`,
+  );
+  const order = keyOrder(records.getRows().map((r) => String(r[0])));
+  const rank = (c: string) => {
+    const i = order.indexOf(c);
+    return i < 0 ? order.length : i;
+  };
+  const perm = sample.columns
+    .map((_, i) => i)
+    .sort((a, b) => rank(sample.columns[a]) - rank(sample.columns[b]) || a - b);
+  const nested = new Set(sample.nested);
+  sample.columns = perm.map((i) => sample.columns[i]);
+  sample.rows = sample.rows.map((r) => perm.map((i) => r[i]));
+  sample.nested = perm.flatMap((i, k) => (nested.has(i) ? [k] : []));
+}
+
 /** Reads up to `sampleRows` rows of `inputPath`, the file for dataset `ref`. Throws an InferError when it cannot. */
 export async function readSample(
   inputPath: string,
@@ -67,11 +103,12 @@ export async function readSample(
   const db = await DuckDBInstance.create(':memory:', { threads: '1', temp_directory: join(work, 'spill') });
   const conn = await db.connect();
   try {
+    const property = format === 'json' ? wrappedRecordsPath(inputPath) : null;
     const probe = datasetSchema.parse({
       name: ref.dataset,
       department: ref.department,
       title: 'probe',
-      format: { type: format },
+      format: { type: format, ...(property ? { property } : {}) },
       fields: [{ name: 'probe' }],
     });
     let source: Awaited<ReturnType<typeof createSource>>;
@@ -86,13 +123,28 @@ export async function readSample(
       );
     }
     const cols = source.columns.map((_, i) => `"s${i}"`).join(', ');
+    // Ragged rows too: a footnote below the table has fewer cells than the header.
     const result = cols
       ? await conn.runAndReadAll(
-          `SELECT ${cols} FROM src WHERE __row_rule IS NULL ORDER BY __rn LIMIT ${sampleRows}`,
+          `SELECT __line, __row_rule, ${cols} FROM src WHERE __row_rule IS NULL OR __row_rule = 'ragged' ORDER BY __rn LIMIT ${sampleRows}`,
         )
       : null;
-    const rows = (result?.getRows() ?? []).map((r) => r.map((v) => (v === null ? null : String(v))));
-    return { format, encoding: source.encoding, columns: source.columns, rows };
+    const all = result?.getRows() ?? [];
+    const text = (v: unknown) => (v === null ? null : String(v));
+    const sample: Sample = {
+      format,
+      encoding: source.encoding,
+      columns: source.columns,
+      rows: all.map((r) => r.slice(2).map(text)),
+      lines: all.map((r) => Number(r[0])),
+      rules: all.map((r) => text(r[1])),
+      ...(source.header && source.header.rows.join() !== '1' ? { header: source.header } : {}),
+      ...(property ? { property } : {}),
+      nested: source.nested ?? [],
+      filledFromMerged: source.cells?.filledFromMerged ?? 0,
+    };
+    if (format === 'json' || format === 'jsonl') await inFileOrder(conn, sample, sampleRows);
+    return sample;
   } finally {
     conn.closeSync();
     db.closeSync();

@@ -3,7 +3,7 @@
  * as, and the DuckDB and Glue types it is published as in curated Parquet. The lineage and partition
  * columns every table has are defined here too.
  */
-import type { FieldType } from '../contracts/schema.ts';
+import { DEFAULT_DECIMAL_PRECISION, type FieldContract, type FieldType } from '../contracts/schema.ts';
 import { PARTITION_COLUMN } from './layout.ts';
 
 export interface ColumnType {
@@ -29,6 +29,26 @@ export const COLUMN_TYPES: Readonly<Record<FieldType, ColumnType>> = {
   time: { checked: 'TIME', duckdb: 'VARCHAR', glue: 'string' },
   year: { checked: 'INTEGER', duckdb: 'INTEGER', glue: 'int' },
 };
+
+/** An exact decimal of `precision` digits, `scale` of them after the point (a number field with `scale`). */
+export function decimalType(precision: number, scale: number): ColumnType {
+  return {
+    checked: `DECIMAL(${precision},${scale})`,
+    duckdb: `DECIMAL(${precision},${scale})`,
+    glue: `decimal(${precision},${scale})`,
+  };
+}
+
+/**
+ * The column type of one contract field: its type's, or an exact decimal for a number field that
+ * declares a `scale` (money), so that every reader of the model checks and publishes the same type.
+ */
+export function fieldColumnType(field: FieldContract): ColumnType {
+  if (field.type === 'number' && field.scale !== undefined) {
+    return decimalType(field.precision ?? DEFAULT_DECIMAL_PRECISION, field.scale);
+  }
+  return COLUMN_TYPES[field.type];
+}
 
 /** A column the lake adds to every table, whatever the contract says. */
 export interface SystemColumn {

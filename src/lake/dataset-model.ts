@@ -13,8 +13,8 @@ import { contractHash } from '../contracts/contract-hash.ts';
 import { fieldProtection, type Protection } from '../contracts/protection.ts';
 import type { CLASSIFICATIONS, DatasetContract, FieldContract } from '../contracts/schema.ts';
 import {
-  COLUMN_TYPES,
   type ColumnType,
+  fieldColumnType,
   LINEAGE,
   PARTITION,
   type SystemColumn,
@@ -108,7 +108,7 @@ function fieldModel(field: FieldContract, tableClassification: Classification): 
       name: field.name,
       role: 'field',
       // A masked or hashed value is text, whatever the field's type.
-      type: rewritten ? TEXT_TYPE : COLUMN_TYPES[field.type],
+      type: rewritten ? TEXT_TYPE : fieldColumnType(field),
       protection,
       classification: field.classification ?? tableClassification,
       title: field.title ?? null,

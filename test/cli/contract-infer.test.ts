@@ -98,7 +98,9 @@ describe('lake contract infer from the command line', () => {
     expect(printed.stdout).toMatch(
       /^# Draft contract inferred from assistance-payments-2026-09.csv \(1426 rows sampled\)/,
     );
-    expect(() => parseContract(printed.stdout, 'draft.yaml')).not.toThrow();
+    // Valid as a draft; a contract only once a person has written its description.
+    expect(() => parseContract(printed.stdout, 'draft.yaml', {}, { draft: true })).not.toThrow();
+    expect(() => parseContract(printed.stdout, 'draft.yaml')).toThrow(/description is still the placeholder/);
 
     const datasets = join(dir, 'datasets');
     const args = [

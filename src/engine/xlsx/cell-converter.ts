@@ -5,6 +5,7 @@
  */
 import { dateText, EPOCH_1900, EPOCH_1904, isDateFormat, MS_PER_DAY } from './date-text.ts';
 import { notAWorkbook } from './not-a-workbook.ts';
+import type { SharedStringTable } from './string-table.ts';
 import type { StyleFormats } from './styles-part.ts';
 
 /** A cell as the sheet XML holds it. */
@@ -50,7 +51,7 @@ export class CellConverter {
    */
   constructor(
     date1904: boolean,
-    private readonly strings: readonly string[] | null,
+    private readonly strings: SharedStringTable | null,
     private readonly formats: StyleFormats,
   ) {
     this.epoch = date1904 ? EPOCH_1904 : EPOCH_1900;
@@ -89,7 +90,7 @@ export class CellConverter {
         `cell ${cell.ref} refers to shared string "${text}", but the shared-string table has ${this.strings.length} strings`,
       );
     }
-    return this.strings[index];
+    return this.strings.at(index) ?? '';
   }
 
   private numberValue(v: string, cell: RawCell): string {

@@ -3,7 +3,9 @@
  * directory gives, its data streamed from the file (inflated when deflated, as is when stored), its
  * size and checksum held to what the central directory says, and its bytes decoded as UTF-8 (UTF-16
  * when it starts with a UTF-16 byte order mark). Memory holds one chunk at a time, whatever the size
- * of the part. A damaged part is rejected with its name.
+ * of the part. A damaged part is rejected with its name, and a part larger than the decompression limit
+ * (resource-limits.ts) before a byte of it is inflated: a part can never hold more than its table of
+ * contents says.
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -11,6 +13,7 @@ import { pipeline, Readable } from 'node:stream';
 import { TextDecoder } from 'node:util';
 import { createInflateRaw } from 'node:zlib';
 import { FileRejectedError } from '../errors.ts';
+import { type DecompressionLimit, decompressedTooLarge, decompressionLimit } from '../resource-limits.ts';
 import { crc32 } from './crc32.ts';
 import { notAWorkbook } from './not-a-workbook.ts';
 import { readAt, type ZipEntry } from './zip-directory.ts';
@@ -41,8 +44,16 @@ function rawStream(path: string, start: number, length: number): Readable {
   return createReadStream(path, { start, end: start + length - 1, highWaterMark: CHUNK_BYTES });
 }
 
-/** The part's bytes, inflated when deflated, checked against the central directory's size and CRC-32. */
-export async function* entryBytes(path: string, entry: ZipEntry): AsyncGenerator<Buffer> {
+/**
+ * The part's bytes, inflated when deflated, checked against the central directory's size and CRC-32;
+ * a part larger than `limit` is rejected before it is read.
+ */
+export async function* entryBytes(
+  path: string,
+  entry: ZipEntry,
+  limit: DecompressionLimit = decompressionLimit(),
+): AsyncGenerator<Buffer> {
+  if (entry.size > limit.bytes) throw decompressedTooLarge(`the workbook part ${entry.name}`, limit);
   if (entry.flags & 0x1)
     throw notAWorkbook(`${entry.name} is encrypted; save the workbook without a password`);
   if (entry.method !== 0 && entry.method !== 8) {
@@ -84,10 +95,14 @@ function decoderFor(first: Buffer): TextDecoder {
 }
 
 /** The part's text, characters kept whole across chunk boundaries. */
-export async function* entryText(path: string, entry: ZipEntry): AsyncGenerator<string> {
+export async function* entryText(
+  path: string,
+  entry: ZipEntry,
+  limit?: DecompressionLimit,
+): AsyncGenerator<string> {
   let decoder: TextDecoder | null = null;
   try {
-    for await (const chunk of entryBytes(path, entry)) {
+    for await (const chunk of entryBytes(path, entry, limit)) {
       decoder ??= decoderFor(chunk);
       const text = decoder.decode(chunk, { stream: true });
       if (text) yield text;
