@@ -10,7 +10,8 @@
  *      datasets: the merged state is rebuilt from the uploads still published (upsert-merge.ts)
  *   3. each curated file of the upload is copied to withdrawn/<its key> in the curated bucket, outside
  *      every table's location, then deleted from curated/ (the delete is the one step an append table's
- *      readers see; until it, they see the table as before)
+ *      readers see; until it, they see the table as before); copies beyond the zones drop the upload's
+ *      rows (published-copies.ts)
  *   4. the withdrawal's `completedAt` is set in the report
  *
  * The curated file is moved rather than deleted so that a withdrawal made by mistake can be undone without
@@ -27,6 +28,7 @@ import { type DatasetRef, withdrawnKey } from '../lake/layout.ts';
 import { publishes } from './content-index.ts';
 import { retreatCurrentManifest } from './current-manifest.ts';
 import { IngestError } from './errors.ts';
+import { PUBLISHED_COPY_LAYERS } from './published-copies.ts';
 import { listReports, readReport, writeReport } from './report-store.ts';
 import { copyObject, exists, isNotFound } from './s3-objects.ts';
 import type { IngestLogger, LakeBuckets } from './types.ts';
@@ -105,8 +107,10 @@ export async function withdrawUpload(deps: WithdrawDeps, request: WithdrawReques
   }
   await deps.afterStep?.('manifest');
 
-  // 3. The curated files leave the table's location.
+  // 3. The curated files leave the table's location, and the upload's rows any copy beyond the zones
+  // (published-copies.ts: the open-data zone, once it registers there).
   for (const key of curated) await moveOut(deps, key);
+  for (const layer of PUBLISHED_COPY_LAYERS) await layer.withdrawUpload({ s3, buckets, ref }, uploadId);
   await deps.afterStep?.('moved');
 
   // 4. Done.
