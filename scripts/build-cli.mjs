@@ -2,7 +2,8 @@
  * Builds the `lake` CLI into plain JavaScript (esbuild), so that a call starts without compiling
  * TypeScript: `src/cli/main.ts` and the project code it imports, split into chunks that load when a
  * command needs them, into `node_modules/.cache/lake-cli/<build>/`; npm packages (DuckDB's native
- * binding among them) stay external and load from node_modules. `current.json` names the build and
+ * binding among them) stay external and load from node_modules, but the few every local query loads
+ * (BUNDLED). `current.json` names the build and
  * the size and time of every source file it was built from, so bin/lake.mjs can tell a stale build.
  *
  * Run by `npm ci`/`npm install` (the `prepare` script), and by bin/lake.mjs whenever a source file
@@ -27,6 +28,32 @@ export const CURRENT = join(CLI_CACHE, 'current.json');
  */
 const KEEP = 2;
 const KEEP_MS = 24 * 3600 * 1000;
+/**
+ * npm packages built into the chunks rather than loaded from node_modules: plain JavaScript that every
+ * local query loads (contracts: yaml, zod; DuckDB's API over its native binding). Node imports a
+ * CommonJS package into an ES module only after scanning each of its files for exports, and resolves an
+ * ES package file by file: bundled, they load as one chunk each. Everything else (DuckDB's native
+ * binding, the AWS SDK, exceljs...) stays external and loads from node_modules when a command needs it.
+ */
+const BUNDLED = new Set(['@duckdb/node-api', 'yaml', 'zod']);
+
+/** The package a bare import names (`@scope/name/sub` → `@scope/name`), or null for a path. */
+function packageOf(spec) {
+  if (spec.startsWith('.') || spec.startsWith('/') || spec.startsWith('node:')) return null;
+  const parts = spec.split('/');
+  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/** esbuild plugin: every npm package external but those BUNDLED. */
+const externalPackages = {
+  name: 'external-packages',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      const pkg = packageOf(args.path);
+      return pkg && !BUNDLED.has(pkg) ? { path: args.path, external: true } : undefined;
+    });
+  },
+};
 
 /** Builds the CLI; returns the path of its entry file. */
 export async function buildCli() {
@@ -43,13 +70,19 @@ export async function buildCli() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
+    plugins: [externalPackages],
+    // The bundled CommonJS packages require their own dependencies (DuckDB's native binding).
+    banner: {
+      js: "import { createRequire as __lakeRequire } from 'node:module'; const require = __lakeRequire(import.meta.url);",
+    },
     outExtension: { '.js': '.mjs' },
     metafile: true,
     logLevel: 'silent',
   });
   const inputs = {};
   for (const input of Object.keys(result.metafile.inputs)) {
+    // A bundled package changes with `npm ci`/`npm install`, which builds again (the `prepare` script).
+    if (input.includes('node_modules/')) continue;
     const path = resolve(ROOT, input);
     const s = statSync(path);
     inputs[path] = [s.size, s.mtimeMs];

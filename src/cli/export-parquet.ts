@@ -1,16 +1,20 @@
 /**
- * A query's result as a Parquet file, typed as the query typed it (decimals stay decimals). The result's
- * rows go to a private, in-memory DuckDB of their own through a temporary JSON-lines file, and that
- * DuckDB writes the Parquet: the analysts' read-only catalog connection never gets to write a file.
+ * A query's result as a Parquet file, typed as the query typed it (decimals stay decimals, exact). The
+ * rows are written batch by batch to a temporary JSON-lines file, then a private DuckDB of its own reads
+ * that file and writes the Parquet, both as streams: the result is never held whole, and the analysts'
+ * read-only catalog connection never gets to write a file.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { lit } from '../engine/sql.ts';
-import type { QueryColumn, QueryOutcome } from './backend.ts';
-import { exactRows } from './export-result.ts';
+import type { QueryColumn, QueryStream } from './backend.ts';
+import { exactRowOf, textSink } from './export-result.ts';
 import { jsonText } from './output.ts';
+
+/** Memory the private DuckDB may use before it spills to its temporary directory. */
+const PARQUET_MEMORY_LIMIT = '256MB';
 
 /** Athena's type names as DuckDB spells them; anything DuckDB cannot name is written as text. */
 function duckType(c: QueryColumn): string {
@@ -21,27 +25,43 @@ function duckType(c: QueryColumn): string {
   return 'VARCHAR';
 }
 
-export async function exportParquet(r: QueryOutcome, file: string): Promise<void> {
+/** Writes the rows to `file`; returns how many. */
+export async function exportParquet(r: QueryStream, file: string): Promise<number> {
   const work = await mkdtemp(join(tmpdir(), 'lake-export-'));
-  const db = await DuckDBInstance.create(':memory:', { threads: '1' });
-  const conn = await db.connect();
   try {
     const rows = join(work, 'rows.jsonl');
-    await writeFile(
-      rows,
-      exactRows(r)
-        .map((row) => `${jsonText(row)}\n`)
-        .join(''),
-    );
-    const columns = `{${r.columns.map((c) => `${lit(c.name)}: ${lit(duckType(c))}`).join(', ')}}`;
-    const select =
-      r.columns.length === 0
-        ? 'SELECT 1 WHERE false'
-        : `SELECT * FROM read_json(${lit(rows)}, format = 'newline_delimited', columns = ${columns})`;
-    await conn.run(`COPY (${select}) TO ${lit(resolve(file))} (FORMAT parquet, COMPRESSION zstd)`);
+    const sink = textSink(rows, { write: () => undefined });
+    const exact = exactRowOf(r.columns);
+    let count = 0;
+    try {
+      for await (const batch of r.batches) {
+        await sink.write(batch.map((row) => `${jsonText(exact(row))}\n`).join(''));
+        count += batch.length;
+      }
+      await sink.close();
+    } catch (e) {
+      sink.abort();
+      throw e;
+    }
+    const db = await DuckDBInstance.create(':memory:', {
+      threads: '1',
+      memory_limit: PARQUET_MEMORY_LIMIT,
+      temp_directory: work,
+    });
+    const conn = await db.connect();
+    try {
+      const columns = `{${r.columns.map((c) => `${lit(c.name)}: ${lit(duckType(c))}`).join(', ')}}`;
+      const select =
+        r.columns.length === 0
+          ? 'SELECT 1 WHERE false'
+          : `SELECT * FROM read_json(${lit(rows)}, format = 'newline_delimited', columns = ${columns})`;
+      await conn.run(`COPY (${select}) TO ${lit(resolve(file))} (FORMAT parquet, COMPRESSION zstd)`);
+    } finally {
+      conn.closeSync();
+      db.closeSync();
+    }
+    return count;
   } finally {
-    conn.closeSync();
-    db.closeSync();
     await rm(work, { recursive: true, force: true });
   }
 }

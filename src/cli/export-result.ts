@@ -4,12 +4,17 @@
  * and every cell guarded against formulas (csvCell); TSV is the same without BOM, quotes or tabs inside a
  * cell (written `\t`, `\n`, `\r`, `\\`); JSON is the `--json` document, JSONL one row object a line; xlsx
  * and Parquet are typed (exportXlsx, exportParquet). Decimals keep their scale: `12.50` stays `12.50`.
+ *
+ * A result is written as it comes (QueryStream: a DuckDB chunk, an Athena page at a time), with the file's
+ * backpressure respected, so an export of millions of rows holds one batch in memory, not the result.
  */
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import type { QueryOutcome } from './backend.ts';
-import { csvCell } from './csv-cell.ts';
-import { UsageError } from './errors.ts';
+import { constants, createWriteStream } from 'node:fs';
+import { access, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { csvCell } from '../lake/csv-cell.ts';
+import type { QueryColumn, QueryOutcome, QueryStream } from './backend.ts';
+import { CliError, UsageError } from './errors.ts';
 import type { OutStream } from './output.ts';
 import { jsonText } from './output.ts';
 
@@ -42,23 +47,25 @@ export function decimalScale(type: string): number | null {
 }
 
 /**
- * The rows with every decimal written out at its scale, as text (`12.5` of a DECIMAL(18,2) → `"12.50"`),
- * so no format turns money into a binary fraction; values beyond 2^53 are already text.
+ * A function giving a row with every decimal written out at its scale, as text (`12.5` of a DECIMAL(18,2) →
+ * `"12.50"`), so no format turns money into a binary fraction; values a double cannot hold are text already.
  */
-export function exactRows(r: QueryOutcome): Record<string, unknown>[] {
-  const scaled = r.columns.flatMap((c) => {
+export function exactRowOf(
+  columns: readonly QueryColumn[],
+): (row: Record<string, unknown>) => Record<string, unknown> {
+  const scaled = columns.flatMap((c) => {
     const s = decimalScale(c.type);
     return s === null ? [] : [[c.name, s] as const];
   });
-  if (scaled.length === 0) return r.rows;
-  return r.rows.map((row) => {
+  if (scaled.length === 0) return (row) => row;
+  return (row) => {
     const out = { ...row };
     for (const [name, scale] of scaled) {
       const v = row[name];
       if (typeof v === 'number') out[name] = v.toFixed(scale);
     }
     return out;
-  });
+  };
 }
 
 /** A TSV field: formula-guarded as in CSV, with tabs, line breaks and backslashes written as escapes. */
@@ -71,47 +78,163 @@ export function tsvCell(value: unknown): string {
   );
 }
 
-/** The lines of a text format, one at a time (a large result is not built as one string). */
-export function* textLines(format: 'csv' | 'tsv' | 'jsonl', r: QueryOutcome): Generator<string> {
-  const rows = exactRows(r);
-  if (format === 'jsonl') {
-    for (const row of rows) yield `${jsonText(row)}\n`;
-    return;
+/** What to do when the --output file cannot be written. */
+const OUTPUT_HINT =
+  'Check that its folder exists and that you may write there, or pass another --output <file>.';
+
+/**
+ * Checks, before the query runs, that `file` can be written: its folder exists and is writable, and the
+ * file itself, when it exists, is a writable file. A query is not run (nor paid for) to be lost.
+ */
+export async function checkOutput(file: string, given: string): Promise<void> {
+  try {
+    const s = await stat(file).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return null;
+      throw e;
+    });
+    if (s?.isDirectory()) throw Object.assign(new Error('it is a folder'), { code: 'EISDIR' });
+    await access(s ? file : dirname(file), constants.W_OK);
+  } catch (e) {
+    throw cannotWrite(given, e);
   }
-  const [cellOf, sep, end] = format === 'csv' ? [csvCell, ',', '\r\n'] : [tsvCell, '\t', '\n'];
-  const names = r.columns.map((c) => c.name);
-  yield `${format === 'csv' ? '\ufeff' : ''}${names.map(cellOf).join(sep)}${end}`;
-  for (const row of rows) yield `${names.map((n) => cellOf(row[n])).join(sep)}${end}`;
 }
 
-/** Writes the result in `format` to `file`, or to `stdout` for the text formats when there is no file. */
+/** The --output file could not be written, in the user's terms. */
+function cannotWrite(given: string, e: unknown): CliError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOENT'
+      ? 'its folder does not exist'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'EISDIR'
+          ? 'it is a folder'
+          : code === 'ENOSPC'
+            ? 'the disk is full'
+            : ((e as Error).message ?? String(e));
+  return new CliError(`cannot write ${given}: ${why}`, {
+    hint: OUTPUT_HINT,
+    code: 'output_unwritable',
+    cause: e,
+  });
+}
+
+/** A result already held (a report's rows, a quarantine query) as a stream of one batch. */
+export function wholeStream(r: QueryOutcome): QueryStream {
+  async function* batches(): AsyncGenerator<Record<string, unknown>[]> {
+    yield r.rows;
+  }
+  return { columns: r.columns, batches: batches(), scannedBytes: r.scannedBytes };
+}
+
+/** Where text goes: a file, written with its backpressure respected, or stdout. */
+export interface TextSink {
+  write(text: string): Promise<void>;
+  close(): Promise<void>;
+  /** Closes the file at once, after a failure (the caller removes it). */
+  abort(): void;
+}
+
+/** A file opened for writing (created or truncated), or stdout when `file` is undefined. */
+export function textSink(file: string | undefined, stdout: OutStream): TextSink {
+  if (!file) {
+    return {
+      async write(text) {
+        stdout.write(text);
+      },
+      async close() {},
+      abort() {},
+    };
+  }
+  const stream = createWriteStream(file);
+  const failed = new Promise<never>((_, reject) => stream.once('error', reject));
+  failed.catch(() => undefined);
+  return {
+    async write(text) {
+      if (!stream.write(text)) await Promise.race([once(stream, 'drain'), failed]);
+    },
+    async close() {
+      stream.end();
+      await Promise.race([once(stream, 'finish'), failed]);
+    },
+    abort() {
+      stream.destroy();
+    },
+  };
+}
+
+/** The text of one batch of rows in a text format (the header is headerText's). */
+function batchText(
+  format: 'csv' | 'tsv' | 'jsonl' | 'json',
+  names: readonly string[],
+  rows: readonly Record<string, unknown>[],
+  first: boolean,
+): string {
+  if (format === 'jsonl') return rows.map((row) => `${jsonText(row)}\n`).join('');
+  // The rows of the `--json` document, as JSON.stringify(doc, null, 2) lays them out.
+  if (format === 'json')
+    return rows
+      .map((row, i) => `${first && i === 0 ? '\n' : ',\n'}    ${jsonText(row, 2).replaceAll('\n', '\n    ')}`)
+      .join('');
+  const [cellOf, sep, end] = format === 'csv' ? [csvCell, ',', '\r\n'] : [tsvCell, '\t', '\n'];
+  return rows.map((row) => `${names.map((n) => cellOf(row[n])).join(sep)}${end}`).join('');
+}
+
+/** What a text format writes before its rows: the CSV/TSV header line, or the JSON document's start. */
+function headerText(format: 'csv' | 'tsv' | 'jsonl' | 'json', columns: readonly QueryColumn[]): string {
+  if (format === 'jsonl') return '';
+  if (format === 'json') return `${jsonText({ columns }, 2).slice(0, -2)},\n  "rows": [`;
+  const names = columns.map((c) => c.name);
+  return format === 'csv'
+    ? `\ufeff${names.map(csvCell).join(',')}\r\n`
+    : `${names.map(tsvCell).join('\t')}\n`;
+}
+
+/**
+ * Writes the result in `format` to `file`, or to `stdout` for the text formats when there is no file,
+ * batch by batch as the query gives them; returns the number of rows written. A file left half-written
+ * by a failure is removed.
+ */
+export async function exportStream(
+  s: QueryStream,
+  format: ExportFormat,
+  file: string | undefined,
+  stdout: OutStream,
+): Promise<number> {
+  if ((format === 'xlsx' || format === 'parquet') && !file)
+    throw new UsageError(`--format ${format} needs --output <file>`);
+  let sink: TextSink | undefined;
+  try {
+    if (format === 'xlsx') return await (await import('./export-xlsx.ts')).exportXlsx(s, file as string);
+    if (format === 'parquet')
+      return await (await import('./export-parquet.ts')).exportParquet(s, file as string);
+    sink = textSink(file, stdout);
+    const exact = exactRowOf(s.columns);
+    const names = s.columns.map((c) => c.name);
+    await sink.write(headerText(format, s.columns));
+    let rows = 0;
+    for await (const batch of s.batches) {
+      if (batch.length === 0) continue;
+      await sink.write(batchText(format, names, batch.map(exact), rows === 0));
+      rows += batch.length;
+    }
+    if (format === 'json') await sink.write(rows === 0 ? ']\n}\n' : '\n  ]\n}\n');
+    await sink.close();
+    return rows;
+  } catch (e) {
+    sink?.abort();
+    if (file) await rm(file, { force: true });
+    // A file system error is about the file (a query's error is already a CliError).
+    throw file && (e as NodeJS.ErrnoException).syscall ? cannotWrite(file, e) : e;
+  }
+}
+
+/** Writes a result already held (QueryOutcome) as exportStream does. */
 export async function exportResult(
   r: QueryOutcome,
   format: ExportFormat,
   file: string | undefined,
   stdout: OutStream,
-): Promise<void> {
-  if (format === 'xlsx' || format === 'parquet') {
-    if (!file) throw new UsageError(`--format ${format} needs --output <file>`);
-    if (format === 'xlsx') return (await import('./export-xlsx.ts')).exportXlsx(r, file);
-    return (await import('./export-parquet.ts')).exportParquet(r, file);
-  }
-  const lines =
-    format === 'json'
-      ? [`${jsonText({ columns: r.columns, rows: exactRows(r) }, 2)}\n`]
-      : textLines(format, r);
-  if (!file) {
-    for (const line of lines) stdout.write(line);
-    return;
-  }
-  const stream = createWriteStream(file);
-  const done = new Promise<void>((resolve, reject) => {
-    stream.on('finish', resolve);
-    stream.on('error', reject);
-  });
-  for (const line of lines) {
-    if (!stream.write(line)) await once(stream, 'drain');
-  }
-  stream.end();
-  await done;
+): Promise<number> {
+  return exportStream(wholeStream(r), format, file, stdout);
 }

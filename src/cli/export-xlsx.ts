@@ -1,10 +1,12 @@
 /**
- * A query's result as an xlsx workbook (one sheet, `result`), written as a stream: numbers as numbers
- * (decimals with their scale as the cell's format), dates as dates, booleans as booleans, the rest as
- * text. A text cell is stored as text, never as a formula, whatever it starts with.
+ * A query's result as an xlsx workbook (one sheet, `result`), written as a stream (each row committed to
+ * the file as its batch comes): numbers as numbers (decimals with their scale as the cell's format), dates
+ * as dates, booleans as booleans, the rest as text. A number a double cannot hold exactly (a BIGINT beyond
+ * 2^53, a decimal of more than 15 digits) arrives as text and stays text, exact. A text cell is stored as
+ * text, never as a formula, whatever it starts with.
  */
 import ExcelJS from 'exceljs';
-import type { QueryOutcome } from './backend.ts';
+import type { QueryStream } from './backend.ts';
 import { decimalScale } from './export-result.ts';
 
 function cellValue(v: unknown, type: string): ExcelJS.CellValue {
@@ -17,7 +19,8 @@ function cellValue(v: unknown, type: string): ExcelJS.CellValue {
   return String(v);
 }
 
-export async function exportXlsx(r: QueryOutcome, file: string): Promise<void> {
+/** Writes the rows to `file`; returns how many. */
+export async function exportXlsx(r: QueryStream, file: string): Promise<number> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     filename: file,
     useSharedStrings: false,
@@ -32,13 +35,18 @@ export async function exportXlsx(r: QueryOutcome, file: string): Promise<void> {
   const header = sheet.addRow(r.columns.map((c) => c.name));
   header.font = { bold: true };
   header.commit();
-  for (const values of r.rows) {
-    const row = sheet.addRow(r.columns.map((c) => cellValue(values[c.name], c.type)));
-    formats.forEach((numFmt, i) => {
-      if (numFmt) row.getCell(i + 1).numFmt = numFmt;
-    });
-    row.commit();
+  let rows = 0;
+  for await (const batch of r.batches) {
+    for (const values of batch) {
+      const row = sheet.addRow(r.columns.map((c) => cellValue(values[c.name], c.type)));
+      formats.forEach((numFmt, i) => {
+        if (numFmt) row.getCell(i + 1).numFmt = numFmt;
+      });
+      row.commit();
+    }
+    rows += batch.length;
   }
   sheet.commit();
   await workbook.commit();
+  return rows;
 }

@@ -80,11 +80,12 @@ describe('bin/lake.mjs', () => {
     rmSync(cache, { recursive: true, force: true });
   });
 
-  it('answers --help without loading any npm package (nor compiling TypeScript)', async () => {
+  it('answers --help without loading any npm package: not DuckDB, the AWS SDK nor zod', async () => {
     const hooks = join(dir, 'hooks.mjs');
+    const loaded = join(dir, 'loaded.txt');
     writeFileSync(
       hooks,
-      'export async function resolve(s, c, next) { if (!/^(\\.|node:|file:)/.test(s)) process.stderr.write("package " + s + "\\n"); return next(s, c); }\n',
+      `import { appendFileSync } from 'node:fs';\nexport async function resolve(s, c, next) { if (!/^(\\.|node:|file:)/.test(s)) process.stderr.write("package " + s + "\\n"); const r = await next(s, c); appendFileSync(${JSON.stringify(loaded)}, r.url + "\\n"); return r; }\n`,
     );
     const register = join(dir, 'register.mjs');
     writeFileSync(
@@ -106,6 +107,12 @@ describe('bin/lake.mjs', () => {
     });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
+    // Nor any package built into the chunks (scripts/build-cli.mjs BUNDLED: DuckDB's API, yaml, zod).
+    const chunks = readFileSync(loaded, 'utf8')
+      .split('\n')
+      .filter((u) => u.endsWith('.mjs') && u.includes('lake-cli'));
+    expect(chunks.length).toBeGreaterThan(0);
+    for (const url of chunks) expect(readFileSync(new URL(url), 'utf8')).not.toMatch(/^\/\/ node_modules\//m);
   });
 
   it('exits non-zero with the error on stderr, and nothing else there', async () => {

@@ -5,7 +5,7 @@ import type { QueryOutcome } from '../backend.ts';
 import type { Command } from '../command.ts';
 import { LAKE_GLOBALS } from '../command.ts';
 import { CliError, EXIT, UsageError } from '../errors.ts';
-import { EXPORT_FORMATS, exportFormat, exportResult } from '../export-result.ts';
+import { checkOutput, EXPORT_FORMATS, exportFormat, exportStream, wholeStream } from '../export-result.ts';
 import { formatBytes, formatDuration, formatInt, type Output } from '../output.ts';
 import { createProgress } from '../progress.ts';
 import { inputFile } from './files.ts';
@@ -59,7 +59,7 @@ export const queryCommand: Command = {
   },
   globals: LAKE_GLOBALS,
   details:
-    'Locally DuckDB runs the SQL on a read-only catalog that can read the published data and nothing else; deployed, Athena runs it in the lake\'s workgroup and Lake Formation decides what you see. With --json: {"columns":[{"name","type"}],"rows":[{...}]}.\n\nExport: --format csv (UTF-8 with BOM, for Excel; cells that would run as formulas start with \') | tsv | json | jsonl | xlsx | parquet, to --output <file> or, for the text formats, to stdout. Decimals keep their scale.',
+    'Locally DuckDB runs the SQL on a read-only catalog that can read the published data and nothing else; deployed, Athena runs it in the lake\'s workgroup and Lake Formation decides what you see. With --json: {"columns":[{"name","type"}],"rows":[{...}]}.\n\nExport: --format csv (UTF-8 with BOM, for Excel; cells that would run as formulas start with \') | tsv | json | jsonl | xlsx | parquet, to --output <file> or, for the text formats, to stdout. Decimals keep their scale. An export is written as the rows come, so a result of any size fits.',
   async run(ctx, positionals, values) {
     const sql = querySql(ctx.io.cwd, positionals, values.file as string | undefined);
     const shown = Number(values.rows ?? DEFAULT_SHOWN_ROWS);
@@ -71,29 +71,28 @@ export const queryCommand: Command = {
     const zone = (values.zone as string | undefined) ?? 'curated';
     if (!(QUERY_ZONES as readonly string[]).includes(zone))
       throw new UsageError(`--zone must be ${QUERY_ZONES.join(' or ')}, not "${zone}"`);
+    const file = output ? resolve(ctx.io.cwd, output) : undefined;
+    if (file && output) await checkOutput(file, output);
     const lake = await ctx.backend();
     const progress = createProgress(ctx.io.stderr, { enabled: !ctx.out.json, label: 'query' });
-    let r: QueryOutcome;
-    if (zone === 'quarantine') {
-      if (!lake.queryQuarantine)
-        throw new CliError('--zone quarantine is not available on a deployed lake', {
-          hint: "Read an upload's rejected rows with `lake report <uploadId> --all`, or query the quarantine locally (--local).",
-          code: 'zone_unavailable',
-        });
-      r = await lake.queryQuarantine(sql, progress);
-    } else {
-      r = await lake.query(sql, progress, ctx.io.signal);
-    }
+    if (zone === 'quarantine' && !lake.queryQuarantine)
+      throw new CliError('--zone quarantine is not available on a deployed lake', {
+        hint: "Read an upload's rejected rows with `lake report <uploadId> --all`, or query the quarantine locally (--local).",
+        code: 'zone_unavailable',
+      });
+    const quarantine = zone === 'quarantine' ? lake.queryQuarantine?.bind(lake) : undefined;
     if (format) {
-      const file = output ? resolve(ctx.io.cwd, output) : undefined;
-      await exportResult(r, format, file, ctx.io.stdout);
+      // An export is written as the rows come: a result of any size is never held whole.
+      const stream = quarantine
+        ? wholeStream(await quarantine(sql, progress))
+        : await lake.queryStream(sql, progress, ctx.io.signal);
+      const rows = await exportStream(stream, format, file, ctx.io.stdout);
       if (!output) return EXIT.ok;
-      ctx.out.document({ output, format, columns: r.columns, rows: r.rows.length });
-      ctx.out.line(
-        `${formatInt(r.rows.length)} ${r.rows.length === 1 ? 'row' : 'rows'} written to ${output} (${format})`,
-      );
+      ctx.out.document({ output, format, columns: stream.columns, rows });
+      ctx.out.line(`${formatInt(rows)} ${rows === 1 ? 'row' : 'rows'} written to ${output} (${format})`);
       return EXIT.ok;
     }
+    const r = quarantine ? await quarantine(sql, progress) : await lake.query(sql, progress, ctx.io.signal);
     ctx.out.document({ columns: r.columns, rows: r.rows });
     printResult(ctx.out, r, shown);
     return EXIT.ok;
