@@ -1,0 +1,240 @@
+/**
+ * The portal's services over the deployed lake, as its API Lambda builds them for each request:
+ *
+ * - lake: the CLI's AwsBackend. The catalogue comes from Glue (the portal role reads the catalog's
+ *   metadata, no data); a steward's uploads, reports and withdrawals go through S3 as the department's
+ *   upload role, which the portal assumes with a session named after the user's opaque Cognito id
+ *   (portal-<sub>), so S3 and CloudTrail see exactly what that department may do. The dataset page reads
+ *   Glue only: row counts need Athena under a reader's grants, which the portal role does not hold.
+ * - access: the access requests and audit log, read from the access API's DynamoDB table (dynamo-store in
+ *   lambdas/access-api). Making a request or a decision changes Lake Formation grants, which only the
+ *   access API may do: here it answers 501 with the CLI command that does it.
+ * - queryAs: SQL runs on Athena as an analyst's own role (`lake query`); the deployed portal answers 501.
+ * - open: the open-data zone through its public CloudFront URL (what anyone may download).
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoAccessStore } from '../../lambdas/access-api/dynamo-store.ts';
+import type { AccessRequest } from '../access/model.ts';
+import { datasetAccess } from '../access/policy.ts';
+import { AccessService, LAKE_ACTOR } from '../access/service.ts';
+import type { AccessEffects, AccessStore } from '../access/store.ts';
+import { AwsBackend, type AwsClientFactory } from '../cli/aws/aws-backend.ts';
+import { departmentName, getTable, tableColumns, tableInfo } from '../cli/aws/glue-catalog.ts';
+import type { DatasetDetail } from '../cli/backend.ts';
+import type { ContractSet } from '../cli/contracts.ts';
+import { unknownDataset } from '../cli/contracts.ts';
+import type { DatasetContract, Department } from '../contracts/schema.ts';
+import { type OpenFileKind, openFileKey } from '../ingest/open/build-open.ts';
+import { TABLE_PARAMETERS } from '../lake/glue-table.ts';
+import type { DatasetRef } from '../lake/layout.ts';
+import { OPEN_PREFIX } from '../lake/layout.ts';
+import { CORE_OUTPUTS, type LakeOutputs } from '../lake/outputs.ts';
+import { ApiError } from './api-error.ts';
+import { typeOf } from './open-files.ts';
+import type { OpenData, PortalServices } from './services.ts';
+
+/** What the stack tells the portal's Lambda about the lake (lib/portal/portal-api.ts). */
+export interface AwsPortalConfig {
+  landingBucket: string;
+  quarantineBucket: string;
+  /** The open-data zone's CloudFront URL, ending in `/` (it stands for `open/`). */
+  openDataUrl: string;
+  /** The access requests table. */
+  accessTable: string;
+  /** Each department's Glue database and upload role. */
+  departments: { id: string; name: string; database: string; uploadRoleArn: string }[];
+}
+
+export interface AwsPortalDeps {
+  clients: AwsClientFactory;
+  db: DynamoDBClient;
+  contracts: ReadonlyMap<string, DatasetContract>;
+  /** The user's opaque id (Cognito `sub`), naming the role sessions and the withdrawals they ask for. */
+  user: string | null;
+  fetch?: typeof fetch;
+  now?: () => Date;
+}
+
+const ACCESS_CLI_HINT =
+  'Use `lake access request` (analysts) or `lake access approve|deny|revoke` (stewards) against the deployed lake; the portal shows the result.';
+
+/** Refused here: it changes grants, which only the access API does. */
+function notHere(what: string): ApiError {
+  return new ApiError(
+    501,
+    'not_in_deployed_portal',
+    `${what} is not available in the deployed portal yet`,
+    ACCESS_CLI_HINT,
+  );
+}
+
+/** The access API's table, read-only: writes answer 501 (they go through the access API). */
+class ReadOnlyAccessStore implements AccessStore {
+  constructor(private readonly store: DynamoAccessStore) {}
+  requests() {
+    return this.store.requests();
+  }
+  get(id: string) {
+    return this.store.get(id);
+  }
+  events() {
+    return this.store.events();
+  }
+  async create(): Promise<boolean> {
+    throw notHere('asking for access');
+  }
+  /** An expiry the sweep notices is the access API's to record (its schedule does): left as stored here. */
+  async update(request: AccessRequest): Promise<boolean> {
+    if (request.status === 'expired' && request.decidedBy === LAKE_ACTOR) return false;
+    throw notHere('deciding a request');
+  }
+  async append(): Promise<void> {
+    throw notHere('recording a decision');
+  }
+}
+
+const NO_GRANTS: AccessEffects = {
+  grant: async () => {
+    throw notHere('granting access');
+  },
+  revoke: async () => {
+    throw notHere('revoking access');
+  },
+};
+
+/** The deployed lake's outputs as the CLI's backend reads them, from the portal's configuration. */
+export function portalOutputs(cfg: AwsPortalConfig): LakeOutputs {
+  const core = Object.fromEntries(Object.keys(CORE_OUTPUTS).map((k) => [k, ''])) as LakeOutputs['core'];
+  core.landingBucket = cfg.landingBucket;
+  core.quarantineBucket = cfg.quarantineBucket;
+  core.openDataUrl = cfg.openDataUrl;
+  const departments: LakeOutputs['departments'] = {};
+  for (const d of cfg.departments) {
+    departments[d.id] = {
+      id: d.id,
+      database: d.database,
+      uploadRoleArn: d.uploadRoleArn,
+      reportsTopicArn: '',
+      workGroup: '',
+      analystPolicyArn: '',
+      restrictedWorkGroup: '',
+      restrictedAnalystPolicyArn: '',
+    };
+  }
+  return { core, departments };
+}
+
+/** The CLI's backend, but a dataset's page from Glue alone (the portal role runs no Athena query). */
+export class PortalAwsBackend extends AwsBackend {
+  private readonly portalClients: AwsClientFactory;
+
+  constructor(outputs: LakeOutputs, clients: AwsClientFactory, contracts: ContractSet, user: string | null) {
+    super({ outputs, source: 'the portal’s configuration' }, clients, contracts, {
+      user: `portal-${user ?? 'public'}`,
+    });
+    this.portalClients = clients;
+  }
+
+  override async dataset(ref: DatasetRef): Promise<DatasetDetail> {
+    const key = `${ref.department}/${ref.dataset}`;
+    const d = this.outputs.departments[ref.department];
+    const glue = this.portalClients.glue();
+    try {
+      const table = d ? await getTable(glue, d.database, ref.dataset) : null;
+      if (!d || !table) throw unknownDataset(key, [], 'Add its contract under datasets/ and deploy.');
+      const info = tableInfo(
+        table,
+        ref.department,
+        (await departmentName(glue, d.database)) ?? ref.department,
+      );
+      return {
+        ...info,
+        description: table.Description ?? null,
+        primaryKey: table.Parameters?.[TABLE_PARAMETERS.primaryKey]?.split(',') ?? [],
+        format: table.Parameters?.[TABLE_PARAMETERS.format] ?? null,
+        location: table.StorageDescriptor?.Location ?? '',
+        table: `${d.database}.${ref.dataset}`,
+        columns: tableColumns(table, info.classification),
+        period: null,
+        lastUpload: null,
+        quarantinedRows: null,
+        sample: null,
+        freshness: null,
+      };
+    } finally {
+      glue.destroy();
+    }
+  }
+}
+
+/** The download formats the open zone holds, in the order a dataset page lists them. */
+const OPEN_KINDS: OpenFileKind[] = ['csv', 'parquet', 'dictionary-csv', 'dictionary-json'];
+
+/** The open-data zone through its public URL. */
+export function cloudFrontOpenData(baseUrl: string, fetchFn: typeof fetch = fetch): OpenData {
+  const urlOf = (path: string) =>
+    `${baseUrl.replace(/\/?$/, '/')}${path.split('/').map(encodeURIComponent).join('/')}`;
+  return {
+    async files(dataset) {
+      const [department, name] = dataset.split('/');
+      const out: { format: string; file: string; bytes: number | null }[] = [];
+      for (const kind of OPEN_KINDS) {
+        const path = openFileKey({ department, dataset: name }, kind).slice(OPEN_PREFIX.length);
+        const r = await fetchFn(urlOf(path), { method: 'HEAD' });
+        if (!r.ok) continue;
+        const length = Number(r.headers.get('content-length'));
+        out.push({
+          format: kind,
+          file: path.split('/').pop() as string,
+          bytes: Number.isFinite(length) && r.headers.has('content-length') ? length : null,
+        });
+      }
+      return out;
+    },
+    async file(path) {
+      const contentType = typeOf(path);
+      if (!contentType || path.split('/').some((p) => p === '' || p === '.' || p === '..')) return null;
+      const r = await fetchFn(urlOf(path));
+      if (!r.ok || !r.body) return null;
+      return { body: r.body, contentType, filename: path.split('/').pop() as string };
+    },
+  };
+}
+
+/** The portal's services over the deployed lake, for one request's user. */
+export function awsPortalServices(cfg: AwsPortalConfig, deps: AwsPortalDeps): PortalServices {
+  const now = deps.now ?? (() => new Date());
+  const contracts: ContractSet = {
+    datasets: deps.contracts,
+    departments: cfg.departments.map((d): Department => ({ id: d.id, name: d.name, uploaders: [] })),
+    datasetsDir: '',
+    departmentsFile: '',
+    broken: new Map(),
+  };
+  const access = new AccessService({
+    store: new ReadOnlyAccessStore(new DynamoAccessStore(deps.db, cfg.accessTable)),
+    datasets: new Map(
+      [...deps.contracts.values()].map((c) => {
+        const a = datasetAccess(c);
+        return [a.dataset, a];
+      }),
+    ),
+    effects: NO_GRANTS,
+    now,
+  });
+  return {
+    lake: new PortalAwsBackend(portalOutputs(cfg), deps.clients, contracts, deps.user),
+    contracts,
+    access,
+    async queryAs() {
+      throw new ApiError(
+        501,
+        'not_in_deployed_portal',
+        'SQL is not run by the deployed portal yet',
+        'Run it with `lake query` as your analyst role: Athena applies your Lake Formation grants.',
+      );
+    },
+    open: cloudFrontOpenData(cfg.openDataUrl, deps.fetch),
+    now,
+  };
+}
