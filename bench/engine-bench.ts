@@ -37,6 +37,8 @@ import {
   REPO_ROOT,
 } from './generate.ts';
 import { MODES, type Mode, type RunFailure, type RunResult, type RunSuccess } from './run-one.ts';
+import { startupBench } from './startup.ts';
+import { runXlsxMemoryBench } from './xlsx-memory.ts';
 
 const OUT_DIR = resolve(BENCH_DIR, 'out');
 const RUN_ONE = resolve(BENCH_DIR, 'run-one.ts');
@@ -316,6 +318,9 @@ for (const r of ratios) {
   console.log(`${r.name}: ${r.value === null ? 'n/a' : r.value.toFixed(2)} (target ${r.target}) ${verdict}`);
 }
 
+// The CLI's start-up: `lake --help` and a local `SELECT 1` against `node -e 0` (bench/startup.ts).
+startupBench();
+
 // The stack at province scale: 50 departments x 20 datasets, synthesized (templates only, no asset
 // bundling) and checked against CloudFormation's and IAM's limits. After the engine runs, so it cannot
 // disturb them.
@@ -331,6 +336,8 @@ if (!args['skip-synth']) {
   if (synth.problems.length > 0) process.exitCode = 1;
 }
 
+console.log('');
+const xlsxMemory = await runXlsxMemoryBench();
 const results = {
   generatedAt: new Date().toISOString(),
   machine: {
@@ -364,6 +371,7 @@ const results = {
   unavailable: Object.fromEntries(unavailable),
   runs: runs.map((x) => ({ ...x, input: relative(REPO_ROOT, x.input) })),
   baselineProtectSql: protectSqlSource ?? null,
+  xlsxMemory,
   baselineSql,
   synth: synth && {
     departments: synth.departments,

@@ -6,6 +6,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { DatasetContract, Department } from '../src/contracts/schema.ts';
 import { DEPARTMENT_OUTPUT_PREFIX, type DepartmentOutput, pascalId } from '../src/lake/outputs.ts';
+import { grantStewardRoutes } from './access/access-requests.ts';
 import { personaGrants, TagGrants } from './access/tag-grants.ts';
 import { DepartmentCatalog } from './catalog/department-catalog.ts';
 import type { DepartmentPersonas } from './config/lake-config.ts';
@@ -49,6 +50,8 @@ export class DepartmentResources extends Construct {
       roleName: uploadRoleName(core.stackName, department.id),
       rolePath: DEPARTMENT_ROLE_PATH,
     });
+    // The steward (who acts as the upload role) decides on its department's access requests.
+    grantStewardRoutes(core.access.api, this.uploader.role, department.id);
     this.catalog = new DepartmentCatalog(this, 'Catalog', {
       department,
       datasets: props.datasets,

@@ -11,14 +11,19 @@ import type { Construct } from 'constructs';
 import { writeContractsBundle } from '../src/ingest/contracts-bundle.ts';
 import { QUERY_RESULTS_PREFIX } from '../src/lake/layout.ts';
 import { CORE_OUTPUTS } from '../src/lake/outputs.ts';
+import { AccessRequests } from './access/access-requests.ts';
 import { LakeFormationSetup } from './access/lake-formation.ts';
-import { personaGrants, TagGrants } from './access/tag-grants.ts';
+import { CROSS_DEPARTMENT_SHARING, personaGrants, TagGrants } from './access/tag-grants.ts';
+import { databaseName } from './catalog/department-catalog.ts';
 import { dataRemovalPolicy } from './common/context.ts';
 import type { LakeInputs } from './config/inputs.ts';
 import { analystPrincipals } from './config/lake-config.ts';
-import { uploadRoleArn } from './departments/upload-role-name.ts';
+import { DEPARTMENT_ROLE_PATH, uploadRoleArn, uploadRoleName } from './departments/upload-role-name.ts';
 import { LakeIngestion } from './ingestion/ingestion.ts';
+import { FreshnessCheck } from './monitoring/freshness-check.ts';
 import { LakeMonitoring } from './monitoring/lake-monitoring.ts';
+import { OpenData, openDataForTransformer } from './open/open-data.ts';
+import { Portal, portalWanted } from './portal/portal.ts';
 import { LakeQuery } from './query/lake-query.ts';
 import { LakeStorage } from './storage/lake-storage.ts';
 
@@ -29,6 +34,16 @@ export interface LakeStackProps extends StackProps {
    * @default - lambdas/transformer/handler.ts
    */
   readonly transformerEntry?: string;
+  /**
+   * The portal API's handler source.
+   * @default - lambdas/portal-api/handler.ts
+   */
+  readonly portalApiEntry?: string;
+  /**
+   * The built portal web app.
+   * @default - where scripts/build-portal.mjs builds it (lib/portal/portal-site.ts)
+   */
+  readonly portalWebDir?: string;
 }
 
 export class LakeStack extends Stack {
@@ -40,7 +55,14 @@ export class LakeStack extends Stack {
   public readonly lakeFormation: LakeFormationSetup;
   public readonly query: LakeQuery;
   public readonly monitoring: LakeMonitoring;
+  /** The daily count of datasets overdue for an update (lib/monitoring/freshness-check.ts). */
+  public readonly freshness: FreshnessCheck;
+  /** The open-data zone: its bucket and CloudFront distribution (lib/open). */
+  public readonly openData: OpenData;
   public readonly publicGrants: TagGrants;
+  public readonly access: AccessRequests;
+  /** The web portal: sign-in, API and CloudFront site (lib/portal); undefined when lake.yaml switches it off. */
+  public readonly portal?: Portal;
 
   constructor(scope: Construct, id: string, props: LakeStackProps) {
     super(scope, id, {
@@ -102,6 +124,19 @@ export class LakeStack extends Stack {
       writeContractsBundle: datasetsDir ? (outFile) => writeContractsBundle(datasetsDir, outFile) : undefined,
     });
 
+    this.freshness = new FreshnessCheck(this, 'Freshness', {
+      storage: this.storage,
+      departments: departmentIds,
+      logEncryptionKey: this.opsKey,
+      writeContractsBundle: datasetsDir ? (outFile) => writeContractsBundle(datasetsDir, outFile) : undefined,
+    });
+
+    this.openData = new OpenData(this, 'OpenData', {
+      accessLogsBucket: this.storage.accessLogsBucket,
+      noncurrentVersionExpiration: days(s.noncurrentVersionExpirationDays),
+    });
+    openDataForTransformer(this.openData, this.ingestion, { ...inputs, admins: config.lakeFormation.admins });
+
     this.lakeFormation = new LakeFormationSetup(this, 'LakeFormation', {
       storage: this.storage,
       departments: departmentIds,
@@ -115,6 +150,8 @@ export class LakeStack extends Stack {
       departmentRoles: inputs.departments.map((d) => uploadRoleArn(this, this.stackName, d.id)),
       analysts: analystPrincipals(config),
       admins,
+      erasure: this.ingestion.erasure.role,
+      reportReaders: [this.freshness.role],
     });
 
     this.query = new LakeQuery(this, 'Query', {
@@ -128,12 +165,69 @@ export class LakeStack extends Stack {
       key: this.opsKey,
       alarmEmails: config.monitoring.alarmEmails,
       oldestMessageAge: Duration.seconds(config.monitoring.oldestMessageAlarmSeconds),
+      freshness: { check: this.freshness, departments: departmentIds },
+    });
+
+    // Sharing through access requests: the requests table, the access API and its grants (and their expiry).
+    this.access = new AccessRequests(this, 'Access', {
+      datasets: inputs.datasets,
+      principals: {
+        stewards: Object.fromEntries(
+          inputs.departments.map((d) => [d.id, uploadRoleName(this.stackName, d.id)]),
+        ),
+        stewardPath: DEPARTMENT_ROLE_PATH,
+        analysts: [
+          ...config.personas.public.map((arn) => ({ arn, department: null })),
+          ...Object.entries(config.departments).flatMap(([department, p]) =>
+            [...p.analysts, ...p.restricted].map((arn) => ({ arn, department })),
+          ),
+        ],
+      },
+      key: this.opsKey,
+      databasePrefix: config.catalog.databasePrefix,
+      tagDependencies: this.tagDependencies,
+      removalPolicy: dataRemovalPolicy(this, 'the access requests table'),
     });
 
     this.publicGrants = new TagGrants(this, 'PublicAnalysts', {
-      grants: personaGrants(config.personas.public, 'public', departmentIds),
+      // Across departments: only what is shared unconditionally; conditional tables through access requests.
+      grants: personaGrants(config.personas.public, 'public', departmentIds, {
+        sharing: CROSS_DEPARTMENT_SHARING,
+      }),
       dependsOn: this.tagDependencies,
     });
+
+    // The web portal (lib/portal), unless lake.yaml switches it off (portal.enabled: false).
+    const portal = config.portal;
+    this.portal = portalWanted(this, portal.enabled)
+      ? new Portal(this, 'Portal', {
+          accessLogsBucket: this.storage.accessLogsBucket,
+          openData: this.openData.distribution,
+          accessTable: this.access.table,
+          key: this.opsKey,
+          lake: {
+            landingBucket: this.storage.landingBucket.bucketName,
+            quarantineBucket: this.storage.quarantineBucket.bucketName,
+            openDataUrl: this.openData.baseUrl,
+            accessTable: this.access.table.tableName,
+            departments: inputs.departments.map((d) => ({
+              id: d.id,
+              name: d.name,
+              database: databaseName(config.catalog.databasePrefix, d.id),
+              uploadRoleArn: uploadRoleArn(this, this.stackName, d.id),
+            })),
+          },
+          writeContractsBundle: datasetsDir
+            ? (outFile) => writeContractsBundle(datasetsDir, outFile)
+            : undefined,
+          apiEntry: props.portalApiEntry,
+          webDir: props.portalWebDir,
+          domainPrefix: portal.domainPrefix,
+          threatProtection: portal.threatProtection,
+          webAclId: portal.webAclId,
+          tagDependencies: this.tagDependencies,
+        })
+      : undefined;
 
     const out = (key: string, value: string, description: string) =>
       new CfnOutput(this, key, { value, description });
@@ -170,16 +264,38 @@ export class LakeStack extends Stack {
       'Uploads that failed every delivery',
     );
     out(CORE_OUTPUTS.hashKeySecretArn, this.ingestion.hashKeySecret.secretArn, 'Key of protect: hash');
+    out(
+      CORE_OUTPUTS.erasureRoleArn,
+      this.ingestion.erasure.role.roleArn,
+      'The role lake erase assumes (lake admins only)',
+    );
+    out(CORE_OUTPUTS.openDataUrl, this.openData.baseUrl, 'The open-data zone (CloudFront): catalog.jsonld');
+    out(CORE_OUTPUTS.openDataBucket, this.openData.bucket.bucketName, 'Bucket of the open-data zone (open/)');
     out(CORE_OUTPUTS.alarmTopicArn, this.monitoring.alarmTopic.topicArn, 'Ingestion alarms');
     out(
       CORE_OUTPUTS.databasePrefix,
       config.catalog.databasePrefix || '-',
       'Glue database name prefix (- for none)',
     );
+    if (this.portal) {
+      const p = this.portal;
+      out(CORE_OUTPUTS.portalUrl, p.site.url, 'The web portal (CloudFront)');
+      out(
+        CORE_OUTPUTS.portalUserPoolId,
+        p.signIn.userPool.userPoolId,
+        'Portal users: add them to steward-/analyst-<department> groups',
+      );
+      out(CORE_OUTPUTS.portalClientId, p.client.userPoolClientId, 'The portal web app client');
+      out(CORE_OUTPUTS.portalSignInUrl, p.signIn.hostedUiUrl, 'The portal hosted sign-in');
+    }
   }
 
   /** What a tag association or tag grant must wait for: the LF-tags (which wait for the settings). */
   public get tagDependencies() {
-    return [this.lakeFormation.classificationTag, this.lakeFormation.departmentTag];
+    return [
+      this.lakeFormation.classificationTag,
+      this.lakeFormation.departmentTag,
+      this.lakeFormation.sharingTag,
+    ];
   }
 }

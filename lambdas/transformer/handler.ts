@@ -47,6 +47,7 @@ const deps: HandlerDeps = {
   logger,
   metrics,
   maxObjectBytes: config.maxObjectBytes,
+  publishers: config.publishers,
   engine: {
     maxDecompressedBytes: config.maxDecompressedBytes,
     memoryLimit: engineMemoryLimit(Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE) || undefined),

@@ -7,6 +7,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import { Construct } from 'constructs';
+import { ACCESS_TYPES } from '../../src/contracts/catalogue-schema.ts';
 import { CLASSIFICATIONS } from '../../src/contracts/schema.ts';
 import { ZONE_PREFIX } from '../../src/lake/layout.ts';
 import { deploymentRoleArn } from '../common/deployment-role.ts';
@@ -16,6 +17,12 @@ import type { LakeStorage } from '../storage/lake-storage.ts';
 export const LF_TAGS = {
   classification: 'classification',
   department: 'department',
+  /**
+   * The contract's sharing type (unconditional, conditional, none) on every table: the personas that read
+   * across departments match sharing=unconditional only; conditional tables are read through the grants
+   * the access API makes (lib/access/access-requests.ts).
+   */
+  sharing: 'sharing',
 } as const;
 
 export interface LakeFormationSetupProps {
@@ -38,6 +45,7 @@ export class LakeFormationSetup extends Construct {
   public readonly settings: lakeformation.CfnDataLakeSettings;
   public readonly classificationTag: lakeformation.CfnTag;
   public readonly departmentTag: lakeformation.CfnTag;
+  public readonly sharingTag: lakeformation.CfnTag;
   /** The role Lake Formation reads curated with when it vends credentials to Athena. */
   public readonly dataAccessRole: iam.Role;
   public readonly curatedLocation: lakeformation.CfnResource;
@@ -74,7 +82,13 @@ export class LakeFormationSetup extends Construct {
       tagKey: LF_TAGS.department,
       tagValues: [...props.departments],
     });
-    for (const tag of [this.classificationTag, this.departmentTag]) tag.addResourceDependency(this.settings);
+    this.sharingTag = new lakeformation.CfnTag(this, 'SharingTag', {
+      catalogId: stack.account,
+      tagKey: LF_TAGS.sharing,
+      tagValues: [...ACCESS_TYPES],
+    });
+    for (const tag of [this.classificationTag, this.departmentTag, this.sharingTag])
+      tag.addResourceDependency(this.settings);
 
     this.dataAccessRole = new iam.Role(this, 'DataAccessRole', {
       assumedBy: new iam.ServicePrincipal('lakeformation.amazonaws.com'),

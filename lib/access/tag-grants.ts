@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { type CfnResource, Stack } from 'aws-cdk-lib';
 import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import { Construct } from 'constructs';
+import type { AccessType } from '../../src/contracts/catalogue-schema.ts';
 import type { Classification } from '../../src/lake/dataset-model.ts';
 import { LF_TAGS } from './lake-formation.ts';
 
@@ -85,14 +86,19 @@ export class TagGrants extends Construct {
   }
 }
 
+/** What a persona that reads across departments matches: tables shared unconditionally (the rule). */
+export const CROSS_DEPARTMENT_SHARING: readonly AccessType[] = ['unconditional'];
+
 /**
  * The grants of one persona: SELECT and DESCRIBE on the tables whose classification is one the level
- * sees (within `departments`), and DESCRIBE on those departments' databases.
+ * sees (within `departments`; with `sharing`, only tables of those sharing types), and DESCRIBE on those
+ * departments' databases.
  */
 export function personaGrants(
   principals: readonly string[],
   level: keyof typeof PERSONA_CLASSIFICATIONS,
   departments: readonly string[],
+  opts: { sharing?: readonly AccessType[] } = {},
 ): TagGrant[] {
   return principals.flatMap((principal): TagGrant[] => [
     {
@@ -101,6 +107,7 @@ export function personaGrants(
       expression: {
         [LF_TAGS.classification]: PERSONA_CLASSIFICATIONS[level],
         [LF_TAGS.department]: departments,
+        ...(opts.sharing ? { [LF_TAGS.sharing]: opts.sharing } : {}),
       },
       permissions: TABLE_PERMISSIONS,
     },

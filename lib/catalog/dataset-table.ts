@@ -14,6 +14,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { type AccessType, DEFAULT_SHARING } from '../../src/contracts/catalogue-schema.ts';
 import type { DatasetContract } from '../../src/contracts/schema.ts';
 import { datasetModel } from '../../src/lake/dataset-model.ts';
 import {
@@ -59,6 +60,8 @@ export interface DatasetTableProps {
 export class DatasetTable extends Construct {
   public readonly table: glue.CfnTable;
   public readonly tableName: string;
+  /** The contract's sharing type, the table's `sharing` LF-tag. */
+  public readonly sharing: AccessType;
   /** The table's tag association, then one per group of columns classified differently from the table. */
   public readonly tagAssociations: lakeformation.CfnTagAssociation[] = [];
 
@@ -77,6 +80,7 @@ export class DatasetTable extends Construct {
     const replace = contract.mode !== 'append'; // replace and upsert: the manifest's current files
     const format = replace ? SYMLINK_FORMAT : PARQUET_FORMAT;
     this.tableName = contract.name;
+    this.sharing = (contract.sharing ?? DEFAULT_SHARING).type;
 
     const parameters: Record<string, string> = {
       EXTERNAL: 'TRUE',
@@ -148,7 +152,11 @@ export class DatasetTable extends Construct {
     const ref = { catalogId, databaseName: this.table.databaseName, name: this.tableName };
     const assoc = new lakeformation.CfnTagAssociation(this, id, {
       resource: columns ? { tableWithColumns: { ...ref, columnNames: columns } } : { table: ref },
-      lfTags: [{ catalogId, tagKey: LF_TAGS.classification, tagValues: [classification] }],
+      lfTags: [
+        { catalogId, tagKey: LF_TAGS.classification, tagValues: [classification] },
+        // The table's sharing type (columns inherit it): cross-department personas match unconditional only.
+        ...(columns ? [] : [{ catalogId, tagKey: LF_TAGS.sharing, tagValues: [this.sharing] }]),
+      ],
     });
     assoc.addResourceDependency(this.table);
     return assoc;

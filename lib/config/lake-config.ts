@@ -133,6 +133,33 @@ export const lakeConfigSchema = z.strictObject({
       departmentsPerStack: z.number().int().min(1).default(LAKE_DEFAULTS.departmentsPerStack),
     })
     .prefault({}),
+  portal: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .optional()
+        .describe(
+          'Deploy the web portal (CloudFront, Cognito sign-in, API); default: on, but off in the China regions (no Cognito user pools there).',
+        ),
+      threatProtection: z
+        .boolean()
+        .default(true)
+        .describe('Cognito threat protection (the Plus feature plan), where the region offers it.'),
+      domainPrefix: z
+        .string()
+        .regex(
+          /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+          'must be lowercase letters, digits and inner hyphens',
+        )
+        .optional()
+        .describe('Prefix of the hosted sign-in domain (default: the stack name and a hash).'),
+      webAclId: z
+        .string()
+        .regex(/^arn:[a-z-]+:wafv2:/, 'must be the ARN of a WAF web ACL (CLOUDFRONT scope)')
+        .optional()
+        .describe("The province's WAF web ACL for the portal distribution."),
+    })
+    .prefault({}),
 });
 
 export type LakeConfig = z.output<typeof lakeConfigSchema>;

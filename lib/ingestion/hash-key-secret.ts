@@ -51,6 +51,8 @@ export const HASH_KEY_DENY_SIDS = {
 export interface HashKeyAccess {
   /** The role that reads the key to hash values: the transformer's. */
   readonly reader: iam.IRole;
+  /** Other roles that read the key: the erasure role (it hashes the ID it looks for). @default - none */
+  readonly otherReaders?: readonly iam.IRole[];
   /**
    * Break-glass administrators (role ARNs, wildcards allowed): they may read the key and put a new version.
    * @default - none
@@ -102,7 +104,7 @@ export class HashKeySecret extends secrets.Secret {
     }
     this.restricted = true;
     const admins = access.admins ?? [];
-    const readers = [access.reader.roleArn, ...admins];
+    const readers = [access.reader.roleArn, ...(access.otherReaders ?? []).map((r) => r.roleArn), ...admins];
     const deployer = deploymentRoleArn(Stack.of(this));
     const changers = [...admins, ...(deployer ? [deployer] : [])];
     this.addToResourcePolicy(denyOutside(HASH_KEY_DENY_SIDS.read, HASH_KEY_READ_ACTIONS, readers));

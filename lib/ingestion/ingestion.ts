@@ -18,6 +18,7 @@ import { ZONE_PREFIX } from '../../src/lake/layout.ts';
 import { acknowledge } from '../common/nag.ts';
 import { LAKE_DEFAULTS } from '../config/lake-config.ts';
 import type { LakeStorage } from '../storage/lake-storage.ts';
+import { LakeErasure } from './erasure.ts';
 import { HashKeySecret } from './hash-key-secret.ts';
 import { allowLogsToUseKey } from './lake-function.ts';
 import { TransformerFunction } from './transformer-function.ts';
@@ -69,6 +70,8 @@ export class LakeIngestion extends Construct {
   public readonly rule: events.Rule;
   public readonly transformer: TransformerFunction;
   public readonly hashKeySecret: HashKeySecret;
+  /** The role `lake erase` runs as (see erasure.ts). */
+  public readonly erasure: LakeErasure;
 
   constructor(scope: Construct, id: string, props: LakeIngestionProps) {
     super(scope, id);
@@ -163,7 +166,16 @@ export class LakeIngestion extends Construct {
     );
     s.grantTransformer(this.transformer);
     this.hashKeySecret.grantRead(this.transformer);
-    this.hashKeySecret.restrictAccess({ reader: this.transformerRole, admins: props.admins });
+    this.erasure = new LakeErasure(this, 'Erasure', {
+      storage: s,
+      hashKeySecret: this.hashKeySecret,
+      admins: props.admins,
+    });
+    this.hashKeySecret.restrictAccess({
+      reader: this.transformerRole,
+      otherReaders: [this.erasure.role],
+      admins: props.admins,
+    });
   }
 
   /** The transformer's role. */

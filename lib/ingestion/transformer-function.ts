@@ -11,6 +11,7 @@ import { AssetStaging, Duration, Size } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
+import { limitsForFunction } from '../../src/engine/resource-limits.ts';
 import { DEFAULT_CONTRACTS_FILE, TRANSFORMER_ENV } from '../../src/ingest/env.ts';
 import { TRANSFORMER_METRICS_NAMESPACE, TRANSFORMER_SERVICE_NAME } from '../../src/ingest/metrics.ts';
 import { allowWildcards } from '../common/nag.ts';
@@ -104,8 +105,8 @@ export class TransformerFunction extends LakeFunction {
     const ephemeral =
       props.ephemeralStorageSize ?? Size.mebibytes(LAKE_DEFAULTS.transformerEphemeralStorageMiB);
     const memorySize = props.memorySize ?? LAKE_DEFAULTS.transformerMemoryMiB;
-    // An upload, its decoded copy and the Parquet outputs share /tmp: allow a quarter of it per upload.
-    const maxObjectBytes = Math.floor(ephemeral.toBytes() / 4);
+    // An upload, its working copy and the Parquet outputs share /tmp; strings spill there beyond a share of memory.
+    const limits = limitsForFunction({ memoryMiB: memorySize, ephemeralStorageMiB: ephemeral.toMebibytes() });
     const writeBundle = props.writeContractsBundle;
 
     super(scope, id, {
@@ -126,7 +127,9 @@ export class TransformerFunction extends LakeFunction {
         [TRANSFORMER_ENV.quarantineBucket]: props.buckets.quarantine,
         [TRANSFORMER_ENV.hashKeySecretArn]: props.hashKeySecretArn,
         [TRANSFORMER_ENV.contractsFile]: DEFAULT_CONTRACTS_FILE,
-        [TRANSFORMER_ENV.maxObjectBytes]: String(maxObjectBytes),
+        [TRANSFORMER_ENV.maxObjectBytes]: String(limits.maxObjectBytes),
+        [TRANSFORMER_ENV.maxDecompressedBytes]: String(limits.maxDecompressedBytes),
+        [TRANSFORMER_ENV.stringsMemoryBytes]: String(limits.stringsMemoryBytes),
         POWERTOOLS_SERVICE_NAME: TRANSFORMER_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: TRANSFORMER_METRICS_NAMESPACE,
       },

@@ -1,7 +1,8 @@
 /**
  * Alarms and a dashboard for ingestion: uploads stuck in a dead-letter queue, transformer errors and
- * throttles, and uploads waiting too long. Alarms go to an encrypted SNS topic (and to the configured
- * e-mail addresses).
+ * throttles, and uploads waiting too long; with a freshness check, one alarm per department with
+ * datasets overdue for an update, and one when the check itself fails. Alarms go to an encrypted SNS
+ * topic (and to the configured e-mail addresses).
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -11,6 +12,12 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import {
+  FRESHNESS_DIMENSION,
+  FRESHNESS_METRICS_NAMESPACE,
+  FRESHNESS_SERVICE_NAME,
+  OVERDUE_DATASETS_METRIC,
+} from '../../src/ingest/freshness-metrics.ts';
+import {
   DEPARTMENT_DIMENSION,
   TRANSFORMER_METRICS,
   TRANSFORMER_METRICS_NAMESPACE,
@@ -18,6 +25,7 @@ import {
 } from '../../src/ingest/metrics.ts';
 import { LAKE_DEFAULTS } from '../config/lake-config.ts';
 import type { LakeIngestion } from '../ingestion/ingestion.ts';
+import { FRESHNESS_PERIOD, type FreshnessCheck } from './freshness-check.ts';
 
 /** Metric period of the alarms. */
 export const ALARM_PERIOD = Duration.minutes(5);
@@ -35,6 +43,12 @@ export interface LakeMonitoringProps {
    * @default - LAKE_DEFAULTS.oldestMessageAlarmSeconds (one hour)
    */
   readonly oldestMessageAge?: Duration;
+  /**
+   * The daily freshness check, and the departments it counts: an alarm per department when one of its
+   * datasets is overdue, and one when the check fails.
+   * @default - no freshness alarms
+   */
+  readonly freshness?: { readonly check: FreshnessCheck; readonly departments: readonly string[] };
 }
 
 export class LakeMonitoring extends Construct {
@@ -101,6 +115,24 @@ export class LakeMonitoring extends Construct {
       `An upload has waited more than ${age.toHumanString()} for the transformer.`,
     );
 
+    if (props.freshness) {
+      const { check, departments } = props.freshness;
+      for (const department of [...departments].sort()) {
+        alarm(
+          `Overdue${pascal(department)}Alarm`,
+          check.metricOverdue(department),
+          1,
+          `Datasets of ${department} missed their update frequency: \`lake status --overdue --department ${department}\` lists them.`,
+        );
+      }
+      alarm(
+        'FreshnessCheckErrorsAlarm',
+        check.function.metricErrors({ period: FRESHNESS_PERIOD, statistic: cloudwatch.Stats.SUM }),
+        1,
+        'The daily freshness check failed: overdue datasets are not counted; read its logs.',
+      );
+    }
+
     // One line per department: a search over the transformer's metrics.
     const perDepartment = (metricName: string) =>
       new cloudwatch.MathExpression({
@@ -148,5 +180,26 @@ export class LakeMonitoring extends Construct {
         ],
       ],
     });
+    if (props.freshness) {
+      // One line per department: the freshness check's daily count.
+      this.dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: 'Overdue datasets per department',
+          left: [
+            new cloudwatch.MathExpression({
+              expression: `SEARCH('{${FRESHNESS_METRICS_NAMESPACE},${FRESHNESS_DIMENSION},service} service="${FRESHNESS_SERVICE_NAME}" MetricName="${OVERDUE_DATASETS_METRIC}"', 'Maximum', ${FRESHNESS_PERIOD.toSeconds()})`,
+              label: OVERDUE_DATASETS_METRIC,
+              period: FRESHNESS_PERIOD,
+            }),
+          ],
+          width: 24,
+        }),
+      );
+    }
   }
+}
+
+/** `civil_affairs` → `CivilAffairs`, for construct ids. */
+function pascal(id: string): string {
+  return id.replace(/(^|[_-])([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
 }

@@ -26,13 +26,24 @@ export interface LakeDataPrincipals {
    * @default - none
    */
   readonly admins?: readonly string[];
+  /**
+   * The erasure role (`lake erase`): every bucket and key of the perimeter, as far as its own grants go.
+   * @default - none
+   */
+  readonly erasure?: iam.IRole;
+  /**
+   * Roles that read reports (the daily freshness check): the `reportReaders` audience (the reports' bucket
+   * and its key); their own grants keep them to reports/.
+   * @default - none
+   */
+  readonly reportReaders?: readonly iam.IRole[];
 }
 
 /**
  * Principals a bucket or key admits on top of the transformer and the admins: the department upload
  * roles, the curated readers, or the analysts (each by exact ARN).
  */
-export type PerimeterAudience = 'departments' | 'curatedReaders' | 'analysts';
+export type PerimeterAudience = 'departments' | 'curatedReaders' | 'analysts' | 'reportReaders';
 
 /** A bucket whose objects only the lake's roles may read, write or delete. */
 export interface PerimeterBucket {

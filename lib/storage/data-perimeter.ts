@@ -41,11 +41,16 @@ export class DataPerimeter extends Construct {
         );
       }
     }
-    const common = [props.transformer.roleArn, ...(props.admins ?? [])];
+    const common = [
+      props.transformer.roleArn,
+      ...(props.erasure ? [props.erasure.roleArn] : []),
+      ...(props.admins ?? []),
+    ];
     const byAudience: Record<PerimeterAudience, string[]> = {
       departments: [...exact.departmentRoles],
       curatedReaders: props.curatedReaders.map((r) => r.roleArn),
       analysts: [...new Set(exact.analysts)],
+      reportReaders: (props.reportReaders ?? []).map((r) => r.roleArn),
     };
     const allowed = (audiences: Iterable<PerimeterAudience>) => [
       ...common,

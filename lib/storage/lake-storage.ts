@@ -163,6 +163,11 @@ export class LakeStorage extends Construct implements grants.LakeStorageResource
     return grants.grantTransformer(this, grantee);
   }
 
+  /** What the erasure role needs (`lake erase`): see storage-grants.ts grantErasure. */
+  public grantErasure(grantee: iam.IGrantable): iam.Grant {
+    return grants.grantErasure(this, grantee);
+  }
+
   /** Read access to curated (Lake Formation's data access role): get and list, decrypt. */
   public grantCuratedRead(grantee: iam.IGrantable): iam.Grant {
     return grants.grantCuratedRead(this, grantee);
@@ -206,11 +211,11 @@ export class LakeStorage extends Construct implements grants.LakeStorageResource
         bucket(this.landingBucket, ['departments']),
         bucket(this.rawBucket, []),
         bucket(this.curatedBucket, ['curatedReaders']),
-        bucket(this.quarantineBucket, ['departments']),
+        bucket(this.quarantineBucket, ['departments', 'reportReaders']),
         bucket(this.queryResultsBucket, ['analysts']),
       ],
       keys: [
-        { key: this.dataKey, audiences: ['departments'] },
+        { key: this.dataKey, audiences: ['departments', 'reportReaders'] },
         { key: this.curatedKey, audiences: ['curatedReaders'] },
         { key: this.queryKey, audiences: ['analysts'] },
       ],

@@ -9,7 +9,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
-import { landingPrefix, QUERY_RESULTS_PREFIX, reportsPrefix, ZONE_PREFIX } from '../../src/lake/layout.ts';
+import {
+  ERASURES_PREFIX,
+  landingPrefix,
+  QUERY_RESULTS_PREFIX,
+  reportsPrefix,
+  WITHDRAWN_PREFIX,
+  ZONE_PREFIX,
+} from '../../src/lake/layout.ts';
 import { allowWildcards, objectPrefixEvidence } from '../common/nag.ts';
 
 /** The buckets and keys the grants name (a LakeStorage). */
@@ -152,18 +159,27 @@ export function grantTransformer(storage: LakeStorageResources, grantee: iam.IGr
     curated,
     quarantine,
     reports,
+    WITHDRAWN_PREFIX,
   );
   const { landingBucket, rawBucket, curatedBucket, quarantineBucket } = storage;
   const curatedObjects = curatedBucket.arnForObjects(`${curated}*`);
+  // A withdrawal (a steward's request under landing/<department>/_requests/) moves curated files here.
+  const withdrawnObjects = curatedBucket.arnForObjects(`${WITHDRAWN_PREFIX}*`);
   const quarantineObjects = quarantineBucket.arnForObjects(`${quarantine}*`);
   const reportObjects = quarantineBucket.arnForObjects(`${reports}*`);
   const statements: [string[], string[]][] = [
     [['s3:GetObject', 's3:GetObjectVersion'], [landingBucket.arnForObjects(`${landing}*`)]],
     [
       ['s3:PutObject', 's3:AbortMultipartUpload'],
-      [rawBucket.arnForObjects(`${raw}*`), curatedObjects, quarantineObjects, reportObjects],
+      [
+        rawBucket.arnForObjects(`${raw}*`),
+        curatedObjects,
+        withdrawnObjects,
+        quarantineObjects,
+        reportObjects,
+      ],
     ],
-    [['s3:GetObject'], [curatedObjects, quarantineObjects, reportObjects]],
+    [['s3:GetObject'], [curatedObjects, withdrawnObjects, quarantineObjects, reportObjects]],
     [['s3:DeleteObject'], [curatedObjects, quarantineObjects]],
     [['s3:ListBucket'], [landingBucket.bucketArn, curatedBucket.bucketArn, quarantineBucket.bucketArn]],
   ];
@@ -246,4 +262,57 @@ export function grantQueryResults(
       }),
     )
     .reduce((a, b) => a.combine(b));
+}
+
+/**
+ * The erasure role (`lake erase`): read, rewrite and delete objects (every version) in landing, raw,
+ * curated (with withdrawn/) and quarantine, list their versions, and write receipts under
+ * reports/_erasures/. Raw's earlier versions are under governance retention: only this role may pass
+ * s3:BypassGovernanceRetention, and only on raw/ (the raw bucket's policy denies it to everyone else).
+ */
+export function grantErasure(storage: LakeStorageResources, grantee: iam.IGrantable): iam.Grant {
+  const { landing, raw, curated, quarantine } = ZONE_PREFIX;
+  evidence(
+    grantee,
+    "An erasure rewrites or deletes any object holding a person's rows, wherever the lake keeps one.",
+    landing,
+    raw,
+    curated,
+    quarantine,
+    WITHDRAWN_PREFIX,
+    ERASURES_PREFIX,
+  );
+  const { landingBucket, rawBucket, curatedBucket, quarantineBucket } = storage;
+  const rewrite = [
+    's3:GetObject',
+    's3:GetObjectVersion',
+    's3:PutObject',
+    's3:DeleteObject',
+    's3:DeleteObjectVersion',
+  ];
+  const statements: [string[], string[]][] = [
+    [
+      ['s3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+      [landingBucket.arnForObjects(`${landing}*`)],
+    ],
+    [[...rewrite, 's3:BypassGovernanceRetention'], [rawBucket.arnForObjects(`${raw}*`)]],
+    [
+      rewrite,
+      [curatedBucket.arnForObjects(`${curated}*`), curatedBucket.arnForObjects(`${WITHDRAWN_PREFIX}*`)],
+    ],
+    [rewrite, [quarantineBucket.arnForObjects(`${quarantine}*`)]],
+    [['s3:GetObject', 's3:PutObject'], [quarantineBucket.arnForObjects(`${ERASURES_PREFIX}*`)]],
+    [
+      ['s3:ListBucket', 's3:ListBucketVersions'],
+      [landingBucket.bucketArn, rawBucket.bucketArn, curatedBucket.bucketArn, quarantineBucket.bucketArn],
+    ],
+  ];
+  let grant = statements
+    .map(([actions, resourceArns]) => iam.Grant.addToPrincipal({ grantee, actions, resourceArns }))
+    .reduce((a, b) => a.combine(b));
+  const write = ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt'];
+  grant = grant.combine(grantKeyViaS3(storage, grantee, storage.dataKey, write));
+  if (storage.curatedKey !== storage.dataKey)
+    grant = grant.combine(grantKeyViaS3(storage, grantee, storage.curatedKey, write));
+  return grant;
 }

@@ -4,6 +4,10 @@
  * The commands format; the backends fetch.
  */
 import type { IngestReport, ReportStatus, Withdrawal } from '../engine/report.ts';
+import type { ErasureReceipt } from '../ingest/erase-receipt.ts';
+import type { ErasureSubject } from '../ingest/erase-subject.ts';
+import type { CatalogueEntry } from '../lake/catalogue.ts';
+import type { Freshness } from '../lake/freshness.ts';
 import type { DatasetRef } from '../lake/layout.ts';
 import type { ProgressReporter } from './progress.ts';
 
@@ -47,6 +51,19 @@ export interface ColumnInfo {
   partition?: boolean;
 }
 
+/** What an identity (`--as`, local lake) may read of a dataset, and how it gets more. */
+export interface DatasetAccessInfo {
+  readable: boolean;
+  /** Why it reads it: own department, unconditional sharing, a grant, or the operator. */
+  basis: 'operator' | 'own' | 'unconditional' | 'grant' | null;
+  /** The grant it reads through. */
+  grant?: string;
+  /** Columns of a readable table that are not there for it (restricted, or outside its grant). */
+  withheldColumns: string[];
+  /** How to ask for it (a `lake access request` command line), `not shared`, or null when not needed. */
+  request: string | null;
+}
+
 export interface DatasetInfo {
   /** `<department>/<dataset>` */
   dataset: string;
@@ -61,6 +78,10 @@ export interface DatasetInfo {
   rows: number | null;
   /** When the data the table shows was last ingested (ISO 8601), when known. */
   lastIngested: string | null;
+  /** Sharing, opening, update frequency, licence, keywords, theme, area, period, contact (src/lake/catalogue.ts). */
+  catalogue: CatalogueEntry;
+  /** What the identity acting (`--as`, local lake) may read of it; absent for the operator and when deployed. */
+  access?: DatasetAccessInfo;
 }
 
 export interface DatasetDetail extends DatasetInfo {
@@ -80,12 +101,16 @@ export interface DatasetDetail extends DatasetInfo {
   quarantinedRows: number | null;
   /** A few rows as analysts see them (published values: masked and hashed as published); null where not read. */
   sample: Record<string, unknown>[] | null;
+  /** Last counting upload, due date, overdue or not (src/lake/freshness.ts); null where the lake cannot tell. */
+  freshness: Freshness | null;
 }
 
 /** What `dataset()` reads besides the table's description. */
 export interface DatasetDetailOptions {
   /** Sample rows to read. @default 0 */
   sample?: number;
+  /** The time freshness is judged at. @default - now (LAKE_NOW when set: src/lake/freshness.ts) */
+  now?: Date;
 }
 
 export interface QueryColumn {
@@ -101,12 +126,32 @@ export interface QueryOutcome {
   durationMs: number;
 }
 
+/**
+ * A query's result as it comes: the columns, then the rows a batch at a time (a DuckDB chunk, an Athena
+ * results page), so that an export of any size never holds the whole result.
+ */
+export interface QueryStream {
+  columns: QueryColumn[];
+  /** The rows; read once. */
+  batches: AsyncIterable<Record<string, unknown>[]>;
+  /** Bytes scanned (Athena), known once the query has run. */
+  scannedBytes?: number;
+}
+
 /** What `lake redrive` did. */
 export type RedriveOutcome =
   /** Deployed: the dead-letter queue's messages are being moved back to the ingestion queue. */
   | { mode: 'aws'; deadLetterQueue: string; messages: number; taskHandle: string | null }
   /** Local: the landing objects that had no report, submitted to the transformer again. */
   | { mode: 'local'; resubmitted: string[] };
+
+/** What `lake erase` asks of a lake. */
+export interface EraseOptions {
+  subject: ErasureSubject;
+  reason: string;
+  /** The request id (the receipt's name); a new one when absent. */
+  requestId?: string;
+}
 
 export interface LakeBackend {
   readonly mode: 'local' | 'aws';
@@ -127,6 +172,8 @@ export interface LakeBackend {
   datasets(): Promise<DatasetInfo[]>;
   dataset(ref: DatasetRef, opts?: DatasetDetailOptions): Promise<DatasetDetail>;
   query(sql: string, progress: ProgressReporter, signal?: AbortSignal): Promise<QueryOutcome>;
+  /** As query(), the rows read as they come instead of held whole (exports of any size). */
+  queryStream(sql: string, progress: ProgressReporter, signal?: AbortSignal): Promise<QueryStream>;
   /**
    * SQL on the quarantine (a steward's): `quarantine.<department>_<dataset>`, the rejected rows with their
    * `_errors`; where the lake can (locally).
@@ -137,6 +184,11 @@ export interface LakeBackend {
    * Safe to repeat: a withdrawal cut short is finished by the next call. Returns the report as it is now.
    */
   withdraw(uploadId: string, request: { reason: string }): Promise<IngestReport>;
+  /**
+   * Erases a person (resident ID) or one row key from every layer of the lake (a lake admin's). Safe to
+   * repeat with the same request id: an erasure cut short is finished. Returns the erasure receipt.
+   */
+  erase(request: EraseOptions): Promise<ErasureReceipt>;
   /** Every error of an upload (at most `limit`; null: all), read from its quarantine; where the lake can. */
   rejectedRows?(report: IngestReport, limit: number | null): Promise<IngestReport['errors']>;
   /** Sends the uploads that failed for good back to the transformer (after a fix). */

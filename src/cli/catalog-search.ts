@@ -1,7 +1,7 @@
 /**
  * `lake catalog --search`: every text the catalog holds about a dataset (its name, title, description,
- * keywords, owning department, and each published column's name, title, description and original
- * headers), searched for Chinese or English substrings and for pinyin (initials `xx` or whole syllables
+ * keywords, theme names in Chinese and English, owning department, and each published column's name,
+ * title, description and original headers), searched for Chinese or English substrings and for pinyin (initials `xx` or whole syllables
  * `xuexiao` for 学校), then ranked: where a text matches (a name or title above a description), how
  * much of the query it matches, and how many texts do.
  *
@@ -10,6 +10,7 @@
  */
 import { pinyin } from 'pinyin-pro';
 import type { DatasetContract } from '../contracts/schema.ts';
+import { catalogueEntry } from '../lake/catalogue.ts';
 import { datasetModel } from '../lake/dataset-model.ts';
 import type { DatasetInfo } from './backend.ts';
 
@@ -33,6 +34,7 @@ const WEIGHT = {
   name: 10,
   title: 8,
   keyword: 6,
+  theme: 3,
   columnName: 4,
   columnTitle: 4,
   header: 4,
@@ -63,13 +65,17 @@ export function searchTexts(info: DatasetInfo, contract?: DatasetContract): Sear
     { where: 'title', text: info.title, weight: WEIGHT.title },
     { where: 'owner', text: info.owner, weight: WEIGHT.owner },
   ];
+  // The catalogue metadata: from the contract, else as the catalog listed it (a deployed lake's Glue table).
+  const catalogue = contract ? catalogueEntry(contract) : info.catalogue;
+  for (const k of catalogue?.keywords ?? [])
+    texts.push({ where: 'keyword', text: k, weight: WEIGHT.keyword });
+  for (const t of catalogue?.theme ?? []) {
+    texts.push({ where: `theme ${t.code}`, text: t.nameZh, weight: WEIGHT.theme });
+    texts.push({ where: `theme ${t.code}`, text: t.name, weight: WEIGHT.theme });
+  }
   if (!contract) return texts;
   if (contract.description)
     texts.push({ where: 'description', text: contract.description, weight: WEIGHT.description });
-  const keywords = (contract as { keywords?: unknown }).keywords;
-  if (Array.isArray(keywords))
-    for (const k of keywords)
-      if (typeof k === 'string') texts.push({ where: 'keyword', text: k, weight: WEIGHT.keyword });
   for (const f of datasetModel(contract).fields) {
     if (!f.column) continue;
     const col = (what: string) => `column ${f.field.name}${what ? ` ${what}` : ''}`;

@@ -5,11 +5,13 @@ import type { ExitCode } from './errors.ts';
 export interface OptionSpec {
   type: 'string' | 'boolean';
   short?: string;
+  /** Given once or more (`--key a=1 --key b=2`): the value is a list. */
+  multiple?: boolean;
   /** One line of help; the value's name in angle brackets first for string options. */
   help: string;
 }
 
-export type OptionValues = Record<string, string | boolean | undefined>;
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
 export interface Command {
   /** e.g. `query`, or `contract infer` for a subcommand. */
@@ -35,6 +37,10 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   region: { type: 'string', help: '<region> AWS region for the deployed lake' },
   outputs: { type: 'string', help: '<file> the deployed stack outputs (`cdk deploy --outputs-file`)' },
   stack: { type: 'string', help: '<name> read the outputs of the CloudFormation stacks named <name>*' },
+  as: {
+    type: 'string',
+    help: '<principal> on the local lake, act as steward:<department>, analyst:<department> or enterprise:<name> (or $LAKE_AS)',
+  },
   help: { type: 'boolean', short: 'h', help: 'show help' },
 };
 
@@ -49,6 +55,7 @@ export const LAKE_GLOBALS = [
   'region',
   'outputs',
   'stack',
+  'as',
 ];
 /** Options of commands that work on the local lake only. */
 export const LOCAL_GLOBALS = ['json', 'lake-dir', 'datasets', 'departments'];

@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import type { CloudFormationClient as CloudFormation } from '@aws-sdk/client-cloudformation';
 import type { DatasetContract } from '../contracts/schema.ts';
+import { lakeNow } from '../lake/freshness.ts';
 import type { DatasetRef } from '../lake/layout.ts';
 import { DEFAULT_LAKE_DIR } from '../local/lake-dir.ts';
 import type { AwsClientFactory } from './aws/aws-backend.ts';
@@ -12,6 +13,7 @@ import type { DeployedLake } from './aws/stack-outputs.ts';
 import type { LakeBackend } from './backend.ts';
 import { contractPaths } from './contract-paths.ts';
 import type { ContractSet } from './contracts.ts';
+import { UsageError } from './errors.ts';
 import type { Io, Output } from './output.ts';
 
 export interface GlobalOptions {
@@ -24,6 +26,8 @@ export interface GlobalOptions {
   region?: string;
   outputs?: string;
   stack?: string;
+  /** The local identity (`analyst:health`); see src/access. */
+  as?: string;
 }
 
 /** Hooks for tests: AWS clients (mocked), and how long to wait between report polls. */
@@ -31,14 +35,21 @@ export interface RunHooks {
   awsClients?: (settings: { region?: string; profile?: string }) => AwsClientFactory;
   cloudFormation?: (settings: { region?: string; profile?: string }) => CloudFormation;
   awsPollMs?: number;
+  /** The clock of access requests and grants (their expiry). */
+  now?: () => Date;
+  /** The deployed access API's HTTP client (tests answer it). */
+  accessFetch?: typeof fetch;
 }
 
 /** The contract loading (zod, yaml), loaded by prepare(): `lake --help` needs none of it. */
 type ContractsModule = typeof import('./contracts.ts');
+/** The access-request core, loaded by prepare() with the contracts. */
+type AccessModule = typeof import('../access/index.ts');
 
 export class Context {
   private contractSet?: ContractSet;
   private loader?: ContractsModule;
+  private access?: AccessModule;
   /**
    * `department/name` of the dataset the command is about (validate, upload, ingest): a problem in its
    * contract comes as the command's error, not also as a warning.
@@ -82,6 +93,7 @@ export class Context {
   /** Loads what contracts() needs; run() awaits it before a command runs. */
   async prepare(): Promise<void> {
     this.loader ??= await import('./contracts.ts');
+    this.access ??= await import('../access/index.ts');
   }
 
   /** The contract of a dataset (CliError when it is unknown or broken). */
@@ -98,6 +110,34 @@ export class Context {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * Who acts on the local lake: `--as <principal>` or LAKE_AS (validated against departments.yaml), or
+   * null: the lake's operator, who sees everything as published.
+   */
+  identity(): import('../access/service.ts').Actor | null {
+    const text = this.options.as ?? this.io.env.LAKE_AS;
+    if (text === undefined || text.trim() === '') return null;
+    return this.accessModule().localActor(
+      text,
+      this.contracts().departments.map((d) => d.id),
+    );
+  }
+
+  private accessModule(): AccessModule {
+    if (!this.access) throw new Error('Context.prepare() was not awaited before identity()');
+    return this.access;
+  }
+
+  /** The local lake's access requests (src/access), on this command's clock. */
+  accessService(): import('../access/service.ts').AccessService {
+    return this.accessModule().localAccessService({
+      lakeDir: this.lakeDir,
+      contracts: this.contracts().datasets,
+      // LAKE_NOW (tests, demos) as for `lake status --overdue`, else the clock.
+      now: this.hooks.now ?? (() => lakeNow(this.io.env)),
+    });
   }
 
   private get awsSettings() {
@@ -135,6 +175,11 @@ export class Context {
     return 'local';
   }
 
+  /** The region and profile the deployed lake's clients use (the access API signs with them). */
+  awsCredentialSettings(): { region?: string; profile?: string } {
+    return this.awsSettings;
+  }
+
   private awsClientConfig() {
     const s = this.awsSettings;
     return { region: s.region, ...(s.profile ? { profile: s.profile } : {}) };
@@ -146,14 +191,17 @@ export class Context {
     const lake = await this.chooseLake();
     if (lake === 'local') {
       const { LocalBackend } = await import('./local-backend.ts');
+      const actor = this.identity();
       this.opened = await LocalBackend.open({
         lakeDir: this.lakeDir,
         contracts: this.contracts(),
         cwd: this.io.cwd,
         // A query on a catalog already in sync answers without the S3 endpoint.
         start: 'when-needed',
+        ...(actor ? { access: { actor, service: this.accessService() } } : {}),
       });
     } else {
+      this.refuseIdentityOnAws();
       const { AwsBackend, defaultClients } = await import('./aws/aws-backend.ts');
       const settings = {
         ...this.awsSettings,
@@ -167,6 +215,16 @@ export class Context {
       });
     }
     return this.opened;
+  }
+
+  /** --as names a local identity: the deployed lake knows its callers by their AWS role. */
+  refuseIdentityOnAws(): void {
+    const text = this.options.as ?? this.io.env.LAKE_AS;
+    if (text === undefined || text.trim() === '') return;
+    throw new UsageError(
+      `--as ${text} is for the local lake: the deployed lake knows you by your AWS role`,
+      'Leave out --as (and LAKE_AS), or add --local to act on the local lake.',
+    );
   }
 
   async close(): Promise<void> {

@@ -4,39 +4,42 @@
  * the S3 client, the transformer) starts only when a command needs it: a query on a catalog in sync with
  * the lake (catalog-state.ts) opens catalog.duckdb alone.
  */
-import { userInfo } from 'node:os';
-import { relative } from 'node:path';
-import type { DatasetContract } from '../contracts/schema.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import type { ReadAccess } from '../access/policy.ts';
 import type { IngestReport } from '../engine/report.ts';
+import type { ErasureReceipt } from '../ingest/erase-receipt.ts';
 import type { IngestLogger } from '../ingest/types.ts';
-import type { WithdrawError } from '../ingest/withdraw.ts';
-import {
-  type DatasetModel,
-  datasetModel,
-  type PublishedColumn,
-  tableColumns,
-} from '../lake/dataset-model.ts';
+import { datasetModel, tableColumns } from '../lake/dataset-model.ts';
 import { type DatasetRef, landingKey } from '../lake/layout.ts';
-import { CatalogReader, QueryError, type QueryResult } from '../local/catalog-reader.ts';
+import { CatalogReader } from '../local/catalog-reader.ts';
 import { catalogInSync } from '../local/catalog-state.ts';
-import { type LakePaths, LOCAL_CURATED_BUCKET, lakePaths, readServerInfo } from '../local/lake-dir.ts';
+import { type LakePaths, lakePaths, readServerInfo } from '../local/lake-dir.ts';
 import type { LocalLake } from '../local/local-lake.ts';
 import type {
-  ColumnInfo,
   DatasetDetail,
   DatasetDetailOptions,
   DatasetInfo,
+  EraseOptions,
   LakeBackend,
   QueryOutcome,
+  QueryStream,
   RedriveOutcome,
   UploadedObject,
   UploadSummary,
 } from './backend.ts';
 import { type ContractSet, contractOf } from './contracts.ts';
-import { CliError, EXIT } from './errors.ts';
-import { datasetPage } from './local-dataset-page.ts';
+import { CliError } from './errors.ts';
+import { wholeStream } from './export-result.ts';
+import { explainRefusal, type LocalAccess } from './local-access.ts';
+import { catalogEntries, catalogPage, type Readable } from './local-catalog.ts';
+import { CATALOG_TABLES, runQuarantineQuery, runQuery, streamQuery } from './local-query.ts';
 import type { ProgressReporter } from './progress.ts';
 import { summaryOf } from './report-view.ts';
+
+/** A published column as `lake catalog` shows it (local-catalog.ts). */
+export { columnInfo } from './local-catalog.ts';
 
 /** Reports read at once when listing uploads. */
 const READ_CONCURRENCY = 8;
@@ -52,12 +55,20 @@ export interface LocalBackendOptions {
    * @default 'now'
    */
   start?: 'now' | 'when-needed';
+  /**
+   * The identity acting (`--as`) and the access requests: its queries see only the tables and columns it
+   * may read (src/access/policy.ts). Absent: the lake's operator, who sees everything as published.
+   */
+  access?: LocalAccess;
 }
 
 export class LocalBackend implements LakeBackend {
   readonly mode = 'local' as const;
   readonly paths: LakePaths;
   private reader: CatalogReader | null = null;
+  /** The identity's reader (access set): its granted tables only. */
+  private granted: { reader: CatalogReader; readable: Map<string, ReadAccess> } | null = null;
+  private exportDir?: string;
   private starting: Promise<LocalLake> | null = null;
   private started: LocalLake | null = null;
   private readonly contracts: ContractSet;
@@ -88,6 +99,7 @@ export class LocalBackend implements LakeBackend {
         LocalLake.open({
           lakeDir: this.opts.lakeDir,
           contracts: this.contracts.datasets,
+          publishers: new Map(this.contracts.departments.map((d) => [d.id, d.name])),
           logger: this.opts.logger,
         }),
       )
@@ -169,63 +181,85 @@ export class LocalBackend implements LakeBackend {
 
   async withdraw(uploadId: string, request: { reason: string }): Promise<IngestReport> {
     const lake = await this.localLake();
-    const entry = (await lake.listReports()).find((e) => e.uploadId === uploadId);
-    if (!entry) throw unknownUpload(uploadId);
     this.closeReader();
-    const { WithdrawError, withdrawUpload } = await import('../ingest/withdraw.ts');
-    try {
-      return await withdrawUpload(
-        { s3: lake.s3, buckets: lake.buckets },
-        {
-          ref: { department: entry.department, dataset: entry.dataset },
-          uploadId,
-          by: userInfo().username,
-          reason: request.reason,
-        },
-      );
-    } catch (e) {
-      if (e instanceof WithdrawError) throw withdrawRefused(e);
-      throw e;
-    }
+    const { withdrawLocal } = await import('./local-history.ts');
+    return withdrawLocal(lake, uploadId, request);
+  }
+
+  async erase(request: EraseOptions): Promise<ErasureReceipt> {
+    const lake = await this.localLake();
+    this.closeReader();
+    const { eraseLocal } = await import('./local-history.ts');
+    return eraseLocal(lake, this.contracts.datasets, request);
   }
 
   async datasets(): Promise<DatasetInfo[]> {
-    const reader = await this.openReader();
-    const out: DatasetInfo[] = [];
-    for (const contract of [...this.contracts.datasets.values()].sort(byKey)) {
-      out.push({
-        ...infoOf(contract, this.contracts),
-        ...(await stats(reader, contract.department, contract.name)),
-      });
-    }
-    return out;
+    return catalogEntries(await this.openReader(), this.contracts, await this.readable());
+  }
+
+  /** What the identity reads of every dataset, or null for the operator. */
+  private async readable(): Promise<Readable> {
+    const a = this.opts.access;
+    return a ? a.service.readable(a.actor) : null;
   }
 
   async dataset(ref: DatasetRef, opts: DatasetDetailOptions = {}): Promise<DatasetDetail> {
     const contract = contractOf(this.contracts, ref, this.cwd);
-    const model = datasetModel(contract);
     const reader = await this.openReader();
     const uploads = await this.uploads({ ref, limit: Number.MAX_SAFE_INTEGER });
-    return {
-      ...infoOf(contract, this.contracts),
-      ...(await stats(reader, contract.department, contract.name)),
-      description: contract.description ?? null,
-      primaryKey: contract.primaryKey ?? [],
-      format: contract.format.type,
-      location: `s3://${LOCAL_CURATED_BUCKET}/${model.storage.curatedPrefix}`,
-      table: `${ref.department}.${ref.dataset}`,
-      columns: tableColumns(model).map((c) => ({ ...columnInfo(c), headers: headersOf(model, c) })),
-      ...(await datasetPage(reader, model, uploads, opts.sample ?? 0)),
-    };
+    return catalogPage(reader, this.contracts, contract, uploads, await this.readable(), opts);
   }
 
   async query(sql: string, progress: ProgressReporter): Promise<QueryOutcome> {
     const started = Date.now();
     progress.phase('querying');
     try {
-      const reader = await this.openReader();
-      const r = await run(reader, sql, 'Tables are <department>.<dataset>: `lake catalog` lists them.');
+      const reader = await this.queryReader();
+      const r = await this.explained(sql, () => runQuery(reader, sql, CATALOG_TABLES));
       return { ...r, durationMs: Date.now() - started };
+    } finally {
+      progress.done();
+    }
+  }
+
+  /** The reader of analysts' SQL: the identity's granted tables, or the whole catalog for the operator. */
+  private async queryReader(): Promise<CatalogReader> {
+    const a = this.opts.access;
+    if (!a) return this.openReader();
+    if (!this.granted) {
+      // Synced first (the fast path included): the identity's views are made from the synced files.
+      await this.openReader();
+      const readable = await a.service.readable(a.actor);
+      const tables = [...this.contracts.datasets].map(([key, contract]) => ({
+        model: datasetModel(contract),
+        columns: readable.get(key)?.columns ?? [],
+      }));
+      const { openGrantedReader } = await import('../local/granted-reader.ts');
+      this.granted = { reader: await openGrantedReader(this.paths, tables), readable };
+    }
+    return this.granted.reader;
+  }
+
+  /** Runs a query; an identity's refusal says which table is not there for it and how to ask for it. */
+  private async explained<T>(sql: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      const a = this.opts.access;
+      if (!a || !this.granted) throw e;
+      throw explainRefusal(e, sql, a.actor, this.granted.readable, (key) => {
+        const c = this.contracts.datasets.get(key);
+        return c ? tableColumns(datasetModel(c)).map((x) => x.name) : [];
+      });
+    }
+  }
+
+  async queryStream(sql: string, progress: ProgressReporter): Promise<QueryStream> {
+    // An identity's query runs on its granted reader, whole; the operator's export streams.
+    if (this.opts.access) return wholeStream(await this.query(sql, progress));
+    progress.phase('querying');
+    try {
+      return await streamQuery(await this.openReader({ export: true }), sql, CATALOG_TABLES);
     } finally {
       progress.done();
     }
@@ -234,23 +268,22 @@ export class LocalBackend implements LakeBackend {
   async queryQuarantine(sql: string, progress: ProgressReporter): Promise<QueryOutcome> {
     const started = Date.now();
     progress.phase('querying the quarantine');
-    const lake = await this.localLake();
-    const { QuarantineReader } = await import('../local/quarantine-reader.ts');
-    const reader = await QuarantineReader.open({
-      s3: lake.s3,
-      buckets: lake.buckets,
-      contracts: this.contracts.datasets,
-      paths: lake.paths,
-    });
+    const a = this.opts.access;
+    const who = a?.actor.principal;
+    if (who && who.kind !== 'steward') {
+      throw new CliError(`the quarantine is its department's steward's: ${a?.actor.name} may not query it`, {
+        hint: "Act as steward:<department> to query your department's rejected rows.",
+        code: 'access_denied',
+      });
+    }
+    // A steward sees its own department's quarantine only.
+    const contracts = who
+      ? new Map([...this.contracts.datasets].filter(([, c]) => c.department === who.id))
+      : this.contracts.datasets;
     try {
-      const r = await run(
-        reader,
-        sql,
-        'Tables are quarantine.<department>_<dataset> (e.g. quarantine.health_clinics): the rejected rows with _errors.',
-      );
+      const r = await runQuarantineQuery(await this.localLake(), contracts, sql);
       return { ...r, durationMs: Date.now() - started };
     } finally {
-      await reader.close();
       progress.done();
     }
   }
@@ -259,13 +292,16 @@ export class LocalBackend implements LakeBackend {
    * Brings the catalog up to date (once per command) and opens it for reading. A catalog synced from the
    * lake as it is now is opened as it is: the lake is not started for it.
    */
-  private async openReader(): Promise<CatalogReader> {
+  private async openReader(opts: { export?: boolean } = {}): Promise<CatalogReader> {
+    // An export's reader may write its result to a private directory of its own (result-export.ts).
+    if (opts.export && this.reader && !this.reader.exportDir) this.closeReader();
     if (!this.reader) {
       if (!(await catalogInSync(this.paths, this.contracts.datasets))) {
         const lake = await this.localLake();
         await lake.syncCatalog(this.contracts.datasets);
       }
-      this.reader = await CatalogReader.open(this.paths);
+      if (opts.export) this.exportDir ??= await mkdtemp(join(tmpdir(), 'lake-export-'));
+      this.reader = await CatalogReader.open(this.paths, { exportDir: this.exportDir });
     }
     return this.reader;
   }
@@ -273,6 +309,13 @@ export class LocalBackend implements LakeBackend {
   private closeReader(): void {
     this.reader?.close();
     this.reader = null;
+    this.granted?.reader.close();
+    this.granted = null;
+  }
+
+  /** Forgets the catalog read so far: the next read syncs it with the lake as it is now (`lake serve`). */
+  refresh(): void {
+    this.closeReader();
   }
 
   async rejectedRows(report: IngestReport, limit: number | null): Promise<IngestReport['errors']> {
@@ -288,6 +331,8 @@ export class LocalBackend implements LakeBackend {
 
   async close(): Promise<void> {
     this.closeReader();
+    if (this.exportDir) await rm(this.exportDir, { recursive: true, force: true });
+    this.exportDir = undefined;
     const starting = this.starting;
     this.starting = null;
     this.started = null;
@@ -295,93 +340,4 @@ export class LocalBackend implements LakeBackend {
     const lake = starting ? await starting.catch(() => null) : null;
     await lake?.close();
   }
-}
-
-/** Runs analysts' or stewards' SQL; SQL the lake cannot run is the user's to fix, with `hint` on the tables. */
-async function run(
-  reader: { query(sql: string): Promise<QueryResult> },
-  sql: string,
-  tables: string,
-): Promise<QueryResult> {
-  try {
-    return await reader.query(sql);
-  } catch (e) {
-    if (e instanceof QueryError) {
-      throw new CliError(`the query failed: ${e.message}`, {
-        hint: `Fix the SQL (DuckDB dialect locally). ${tables}`,
-        code: 'query_failed',
-        exitCode: EXIT.failure,
-        cause: e,
-      });
-    }
-    throw e;
-  }
-}
-
-/** No report has this upload id. */
-export function unknownUpload(uploadId: string): CliError {
-  return new CliError(`no report for upload "${uploadId}"`, {
-    hint: 'Check the id with `lake status`; an upload still being processed has no report yet.',
-    code: 'unknown_upload',
-  });
-}
-
-/** A withdrawal the lake refused, in the CLI's terms. */
-export function withdrawRefused(e: WithdrawError): CliError {
-  return new CliError(e.message, {
-    hint:
-      e.code === 'not_published'
-        ? '`lake status` shows which uploads published rows; only those can be withdrawn.'
-        : 'Check the id with `lake status`.',
-    code: e.code,
-    cause: e,
-  });
-}
-
-const byKey = (a: { department: string; name: string }, b: { department: string; name: string }) =>
-  `${a.department}/${a.name}`.localeCompare(`${b.department}/${b.name}`);
-
-/** The header spellings the contract accepts for a column (none for lineage and partition columns). */
-function headersOf(model: DatasetModel, c: PublishedColumn): string[] {
-  return model.fields.find((f) => f.column === c)?.field.headers ?? [];
-}
-
-/** A published column as `lake catalog` shows it (headers are the caller's to add, where known). */
-export function columnInfo(c: PublishedColumn): ColumnInfo {
-  return {
-    name: c.name,
-    type: c.type.glue,
-    classification: c.classification,
-    pii: c.protection?.pii ?? null,
-    protect: c.protection?.action ?? null,
-    description: c.description ?? c.title,
-    headers: null,
-    ...(c.role === 'partition' ? { partition: true } : {}),
-  };
-}
-
-function infoOf(contract: DatasetContract, set: ContractSet): DatasetInfo {
-  const owner = set.departments.find((d) => d.id === contract.department)?.name ?? contract.department;
-  return {
-    dataset: `${contract.department}/${contract.name}`,
-    department: contract.department,
-    name: contract.name,
-    title: contract.title,
-    owner,
-    classification: contract.classification,
-    mode: contract.mode,
-    rows: null,
-    lastIngested: null,
-  };
-}
-
-async function stats(
-  reader: CatalogReader,
-  department: string,
-  dataset: string,
-): Promise<{ rows: number; lastIngested: string | null }> {
-  const q = `SELECT count(*) AS n, strftime(max(_ingested_at), '%Y-%m-%dT%H:%M:%SZ') AS last FROM "${department}"."${dataset}"`;
-  const r = await reader.query(q);
-  const row = r.rows[0] ?? {};
-  return { rows: Number(row.n ?? 0), lastIngested: (row.last as string | null) ?? null };
 }

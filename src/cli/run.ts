@@ -3,14 +3,19 @@
  * return the exit code. Everything a command touches comes through `io`, so tests run it in process.
  */
 import { parseArgs } from 'node:util';
+import { AccessError } from '../access/errors.ts';
 import type { Command, OptionSpec, OptionValues } from './command.ts';
 import { GLOBAL_OPTIONS } from './command.ts';
+import { ACCESS_COMMANDS, ACCESS_GROUP_DETAILS } from './commands/access.ts';
 import { catalogCommand } from './commands/catalog.ts';
 import { contractInferCommand } from './commands/contract.ts';
 import { demoCommand } from './commands/demo.ts';
+import { eraseCommand } from './commands/erase.ts';
+import { openCommand } from './commands/open.ts';
 import { queryCommand } from './commands/query.ts';
 import { redriveCommand } from './commands/redrive.ts';
 import { reportCommand } from './commands/report.ts';
+import { serveCommand } from './commands/serve.ts';
 import { sqlCommand } from './commands/sql.ts';
 import { statusCommand } from './commands/status.ts';
 import { upCommand } from './commands/up.ts';
@@ -30,11 +35,15 @@ export const COMMANDS: readonly Command[] = [
   statusCommand,
   reportCommand,
   withdrawCommand,
+  eraseCommand,
   catalogCommand,
+  openCommand,
   queryCommand,
   sqlCommand,
+  ...ACCESS_COMMANDS,
   contractInferCommand,
   redriveCommand,
+  serveCommand,
 ];
 
 function findCommand(positionals: readonly string[]): { command: Command; rest: string[] } | null {
@@ -80,6 +89,31 @@ export function mainHelp(): string {
   ].join('\n');
 }
 
+/** What a group's help says besides its commands. */
+const GROUP_DETAILS: Record<string, string> = { access: ACCESS_GROUP_DETAILS };
+
+/** The commands of a group (`contract infer` is in `contract`), or none when `group` is not one. */
+function groupCommands(group: string | undefined): Command[] {
+  return group ? COMMANDS.filter((c) => c.name.startsWith(`${group} `)) : [];
+}
+
+/** Help for a group of commands (`lake contract --help`): each of its commands and its summary. */
+export function groupHelp(group: string): string {
+  const members = groupCommands(group);
+  const width = Math.max(...members.map((c) => c.name.length));
+  return [
+    `lake ${group}: ${members.map((c) => c.name.slice(group.length + 1)).join(', ')}`,
+    '',
+    `Usage: lake ${group} <command> [options]`,
+    '',
+    'Commands:',
+    ...members.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    ...(GROUP_DETAILS[group] ? [GROUP_DETAILS[group], ''] : []),
+    `\`lake ${group} <command> --help\` tells more about one command.`,
+  ].join('\n');
+}
+
 export function commandHelp(c: Command): string {
   const globals = Object.fromEntries(c.globals.map((g) => [g, GLOBAL_OPTIONS[g]]));
   return [
@@ -118,18 +152,28 @@ export async function run(argv: readonly string[], io: Io, hooks: RunHooks = {})
         io.stderr.write(`${mainHelp()}\n`);
         return EXIT.usage;
       }
-      io.stdout.write(`${topic ? commandHelp(topic.command) : mainHelp()}\n`);
+      const group = !topic && groupCommands(positionals[1]).length > 0 ? positionals[1] : null;
+      io.stdout.write(`${topic ? commandHelp(topic.command) : group ? groupHelp(group) : mainHelp()}\n`);
       return EXIT.ok;
     }
     const found = findCommand(positionals);
+    const isGroup = groupCommands(positionals[0]).length > 0;
+    if (!found && isGroup && positionals.length === 1 && values.help) {
+      io.stdout.write(`${groupHelp(positionals[0])}\n`);
+      return EXIT.ok;
+    }
     if (!found) {
-      const hint =
-        positionals[0] === 'contract'
-          ? 'The contract commands: lake contract infer <file> --dataset <department>/<dataset>.'
-          : undefined;
+      const group = positionals[0];
+      const usages = groupCommands(group).map((c) => `lake ${c.name} ${c.usage}`.trimEnd());
       throw new UsageError(
-        `unknown command "${positionals.slice(0, positionals[0] === 'contract' ? 2 : 1).join(' ')}"`,
-        hint,
+        isGroup && positionals.length === 1
+          ? `lake ${group} needs a command: ${groupCommands(group)
+              .map((c) => c.name.slice(group.length + 1))
+              .join(', ')}`
+          : `unknown command "${positionals.slice(0, isGroup ? 2 : 1).join(' ')}"`,
+        isGroup
+          ? `The ${group} commands: ${usages.join('; ')}. \`lake ${group} --help\` tells more.`
+          : undefined,
       );
     }
     const { command, rest } = found;
@@ -150,12 +194,21 @@ export async function run(argv: readonly string[], io: Io, hooks: RunHooks = {})
     ctx = new Context(io, out, values as GlobalOptions, hooks);
     await ctx.prepare();
     return await command.run(ctx, rest, values);
-  } catch (e) {
+  } catch (caught) {
+    const e = accessCliError(caught);
     printError(io, e, json);
     return e instanceof CliError ? e.exitCode : EXIT.failure;
   } finally {
     await ctx?.close().catch((e) => printError(io, e, json));
   }
+}
+
+/** An access request's error (src/access) as the CLI reports it: its code and advice; a bad --as is a usage error. */
+function accessCliError(e: unknown): unknown {
+  if (!(e instanceof AccessError)) return e;
+  const exitCode =
+    e.code === 'bad_principal' ? EXIT.usage : e.code === 'not_found' ? EXIT.config : EXIT.failure;
+  return new CliError(e.message, { hint: e.hint, code: e.code, exitCode, cause: e });
 }
 
 function printError(io: Io, e: unknown, json: boolean): void {

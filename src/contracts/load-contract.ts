@@ -4,10 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname } from 'node:path';
+import { catalogueIssues } from './catalogue-checks.ts';
+import { placeholderIssue } from './draft-placeholder.ts';
 import { ContractError } from './errors.ts';
 import { type DatasetContract, datasetSchema } from './schema.ts';
 import { validateYaml } from './validate-yaml.ts';
-import { isRecord, locate, type Position } from './yaml-positions.ts';
+import { isRecord, issueAt, locate, type Position } from './yaml-positions.ts';
 
 /** What a contract must say about itself, given where its file is. */
 export interface ContractLocation {
@@ -42,9 +44,15 @@ export function contractFile(contract: DatasetContract): string | undefined {
 /**
  * Parses and validates a dataset contract. `file` is used in error messages only. With `location`
  * (the department directory and file name it was found under), `department` and `name` must match them.
+ * A `draft` (from `lake contract infer`) may still hold the placeholder description; a contract may not.
  * Throws a ContractError listing every problem.
  */
-export function parseContract(text: string, file: string, location: ContractLocation = {}): DatasetContract {
+export function parseContract(
+  text: string,
+  file: string,
+  location: ContractLocation = {},
+  options: { draft?: boolean } = {},
+): DatasetContract {
   const result = validateYaml(text, file, datasetSchema, 'a dataset contract');
   const issues = result.ok ? [] : result.issues;
   const parsed = result.parsed;
@@ -62,6 +70,13 @@ export function parseContract(text: string, file: string, location: ContractLoca
     };
     mismatch('department', location.department, `the directory "${location.department}" the file is in`);
     mismatch('name', location.name, `the file name "${basename(file)}"`);
+  }
+  if (result.ok && parsed) {
+    const placeholder = options.draft ? null : placeholderIssue(result.value.description);
+    if (placeholder) issues.push(issueAt(parsed, placeholder.path, placeholder.message));
+    for (const issue of catalogueIssues(result.value)) {
+      issues.push(issueAt(parsed, issue.path, issue.message));
+    }
   }
   if (!result.ok || issues.length > 0 || !parsed) throw new ContractError(issues, CONTRACT_ADVICE);
   const contract = result.value;

@@ -4,11 +4,26 @@
  *
  * Field types, constraints and number forms (`groupChar`, `decimalChar`, `bareNumber`) follow Frictionless
  * Table Schema; the lake adds `headers`, `formats`, `normalize`,
- * `pii`, `protect`, `classification`, `mode`, `primaryKey`, `format`, `maxRejectedRatio`.
+ * `pii`, `protect`, `classification`, `mode`, `primaryKey`, `format`, `maxRejectedRatio`, and the keys
+ * of office-keys.ts (`scale`, `precision`, `path`, `format.property`, `format.mergedCells`).
  */
 import { z } from 'zod';
+import { catalogueShape } from './catalogue-schema.ts';
 import { ID_PATTERN } from './id-pattern.ts';
+import {
+  checkOfficeFieldKeys,
+  checkOfficeFormatKeys,
+  officeFieldKeys,
+  officeFormatKeys,
+} from './office-keys.ts';
 
+export {
+  DEFAULT_DECIMAL_PRECISION,
+  DEFAULT_MERGED_CELLS,
+  JSON_PATH_PATTERN,
+  MAX_DECIMAL_PRECISION,
+  MERGED_CELLS,
+} from './office-keys.ts';
 export { ID_PATTERN };
 
 const id = z
@@ -153,6 +168,7 @@ export const fieldSchema = z
       .describe(
         'number and integer fields: false strips text before and after the number (currency signs, %, 元, spaces); default true.',
       ),
+    ...officeFieldKeys,
     normalize: z
       .enum(NORMALIZE_FORMS)
       .optional()
@@ -203,6 +219,9 @@ export const fieldSchema = z
         message: `groupChar "${f.groupChar}" is also the decimal separator of "${f.name}": use another, or set decimalChar`,
       });
     }
+    checkOfficeFieldKeys(f, knownType, (key, message) =>
+      ctx.addIssue({ code: 'custom', path: [key], message }),
+    );
     if (f.normalize !== undefined && knownType && f.type !== 'string') {
       ctx.addIssue({
         code: 'custom',
@@ -227,27 +246,32 @@ export const fieldSchema = z
     }
   }, whenObject);
 
-export const formatSchema = z.strictObject({
-  type: z.enum(FORMAT_TYPES).default('csv'),
-  encoding: z.enum(ENCODINGS).default('auto'),
-  delimiter: z.string().length(1).optional().describe('csv/tsv delimiter; detected when omitted.'),
-  sheet: z.string().optional().describe('xlsx sheet name; the first sheet when omitted.'),
-  gzip: z.union([z.boolean(), z.literal('auto')]).default('auto'),
-  headerRows: z
-    .array(z.number().int().positive())
-    .min(1)
-    .optional()
-    .describe(
-      'csv/tsv/xlsx: the 1-based rows (lines; sheet rows) of the header, several joined with headerJoin; found below title rows when omitted.',
-    ),
-  headerJoin: z.string().optional().describe('What joins the cells of several header rows (default " ").'),
-  skipRows: z
-    .array(regexPattern)
-    .optional()
-    .describe(
-      'csv/tsv/xlsx: rows left out (counted in the report as skipped) whose first non-empty cell matches one of these patterns, e.g. ^合计.',
-    ),
-});
+export const formatSchema = z
+  .strictObject({
+    type: z.enum(FORMAT_TYPES).default('csv'),
+    encoding: z.enum(ENCODINGS).default('auto'),
+    delimiter: z.string().length(1).optional().describe('csv/tsv delimiter; detected when omitted.'),
+    sheet: z.string().optional().describe('xlsx sheet name; the first sheet when omitted.'),
+    gzip: z.union([z.boolean(), z.literal('auto')]).default('auto'),
+    headerRows: z
+      .array(z.number().int().positive())
+      .min(1)
+      .optional()
+      .describe(
+        'csv/tsv/xlsx: the 1-based rows (lines; sheet rows) of the header, several joined with headerJoin; found below title rows when omitted.',
+      ),
+    headerJoin: z.string().optional().describe('What joins the cells of several header rows (default " ").'),
+    skipRows: z
+      .array(regexPattern)
+      .optional()
+      .describe(
+        'csv/tsv/xlsx: rows left out (counted in the report as skipped) whose first non-empty cell matches one of these patterns, e.g. ^合计.',
+      ),
+    ...officeFormatKeys,
+  })
+  .superRefine((f, ctx) => {
+    checkOfficeFormatKeys(f, (key, message) => ctx.addIssue({ code: 'custom', path: [key], message }));
+  }, whenObject);
 
 export const datasetSchema = z
   .strictObject({
@@ -272,6 +296,7 @@ export const datasetSchema = z
         'What happens when a field not declared as personal data holds some: quarantine (the file, when the column is personal data by nature; finds here and there are redacted), mask (the column, when it is personal data by nature), quarantine-rows (every row holding any).',
       ),
     fields: z.array(fieldSchema).min(1),
+    ...catalogueShape,
   })
   .superRefine((d, ctx) => {
     if (!Array.isArray(d.fields)) return;

@@ -99,7 +99,8 @@ type S3rverConstructor = new (options: {
 export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   const S3rver = createRequire(import.meta.url)('s3rver') as S3rverConstructor;
   const buckets = options.buckets ?? LOCAL_BUCKETS;
-  const names = [...new Set(Object.values(buckets))];
+  // The open-data zone is a plain folder on the local lake, not a bucket of the endpoint.
+  const names = [...new Set([buckets.landing, buckets.raw, buckets.curated, buckets.quarantine])];
   const server = new S3rver({
     address: HOST,
     port: options.port ?? 0,

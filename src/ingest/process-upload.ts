@@ -2,14 +2,16 @@
  * One uploaded object in, the lake updated: the shared core of the transformer Lambda and the local lake.
  * It speaks only the S3 API (any S3-compatible endpoint) and runs the transform engine on local files.
  *
- *   1. landing key -> department and dataset (anything else is ignored)
+ *   1. landing key -> department and dataset (anything else is ignored; a steward's withdrawal request,
+ *      landing/<department>/_requests/withdraw/<uploadId>.json, is carried out: withdraw-request.ts)
  *   2. HeadObject -> the upload id, from the key, the version (or ETag) and LastModified
  *   3. a report already exists -> the same version delivered again: nothing is written
  *   4. download the version, copy it byte-identical to raw/
  *   5. the same bytes already published in the dataset (content-index.ts) -> a `duplicate` report only;
  *      otherwise transform it (append datasets: against the keys already published, published-keys.ts),
  *      upload curated/ and quarantine/, and for replace datasets move the current-upload manifest forward
- *   6. write the report, last: its presence marks the upload done
+ *   6. an opened dataset's open copy is rebuilt (open/after-upload.ts); the report says how it went
+ *   7. write the report, last: its presence marks the upload done
  *
  * Every key written is a function of the object version alone (the date partitions come from the object's
  * LastModified, not from the clock), so a retry after a crash at any step rewrites the same keys: nothing is
@@ -28,6 +30,7 @@ import { type DatasetRef, parseLandingKey, rawKey, uploadIdOf } from '../lake/la
 import { claimContent } from './content-index.ts';
 import { advanceCurrentManifest } from './current-manifest.ts';
 import { duplicateReport, fileRejected, missingContractMessage, type UploadFacts } from './file-reports.ts';
+import { openAfterUpload } from './open/after-upload.ts';
 import { downloadPublishedKeys } from './published-keys.ts';
 import { readReport, writeReport } from './report-store.ts';
 import {
@@ -41,6 +44,7 @@ import {
 } from './s3-objects.ts';
 import type { ProcessResult, ProcessUploadDeps, UploadObject } from './types.ts';
 import { mergeUpsert } from './upsert-merge.ts';
+import { isWithdrawRequest, processWithdrawRequest } from './withdraw-request.ts';
 
 export { listReports, REPORT_CONTENT_TYPE, readReport } from './report-store.ts';
 
@@ -55,6 +59,8 @@ export async function processUpload(deps: ProcessUploadDeps, object: UploadObjec
   if (object.bucket !== buckets.landing) {
     return ignored(`the object is in bucket "${object.bucket}", not the landing bucket`);
   }
+  // A steward's withdrawal request (landing/<department>/_requests/withdraw/<uploadId>.json).
+  if (isWithdrawRequest(object.key)) return processWithdrawRequest(deps, object);
   const parsed = parseLandingKey(object.key);
   if (!parsed) {
     return ignored('the key is not landing/<department>/<dataset>/<file>');
@@ -164,10 +170,13 @@ export async function processUpload(deps: ProcessUploadDeps, object: UploadObjec
     if (deps.hashKeyVersion !== undefined && report.pii.protected.some((p) => p.action === 'hash')) {
       report.hashKeyVersion = deps.hashKeyVersion;
     }
+    // 6. The open copy of an opened dataset (open/after-upload.ts): it never fails the upload.
+    const opening = contract ? await openAfterUpload(deps, contract, report) : undefined;
+    if (opening) report.opening = opening;
     report.startedAt = started.toISOString();
     report.durationMs = Date.now() - started.getTime();
 
-    // 6. The report, last.
+    // 7. The report, last.
     await writeReport(s3, buckets.quarantine, ref, report);
     return { outcome: 'processed', uploadId, report, rawKey: raw };
   } finally {

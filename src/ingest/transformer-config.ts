@@ -14,6 +14,10 @@ export interface TransformerConfig {
   readonly contractsFile: string;
   readonly maxDecompressedBytes?: number;
   readonly maxObjectBytes?: number;
+  /** Read by the engine itself from the environment too (resourceLimits); checked here at cold start. */
+  readonly stringsMemoryBytes?: number;
+  /** Department names, the publishers of the open-data catalogue (LAKE_OPEN_PUBLISHERS). */
+  readonly publishers?: ReadonlyMap<string, string>;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -44,11 +48,14 @@ export function readTransformerConfig(env: Env = process.env): TransformerConfig
       raw: required(TRANSFORMER_ENV.rawBucket),
       curated: required(TRANSFORMER_ENV.curatedBucket),
       quarantine: required(TRANSFORMER_ENV.quarantineBucket),
+      ...openZoneOf(env),
     },
     hashKeySecretArn: required(TRANSFORMER_ENV.hashKeySecretArn),
     contractsFile: env[TRANSFORMER_ENV.contractsFile]?.trim() || DEFAULT_CONTRACTS_FILE,
     maxDecompressedBytes: positiveInteger(TRANSFORMER_ENV.maxDecompressedBytes),
     maxObjectBytes: positiveInteger(TRANSFORMER_ENV.maxObjectBytes),
+    stringsMemoryBytes: positiveInteger(TRANSFORMER_ENV.stringsMemoryBytes),
+    publishers: publishersOf(env, problems),
   };
   if (problems.length > 0) {
     throw new IngestConfigError(
@@ -65,4 +72,28 @@ export function readTransformerConfig(env: Env = process.env): TransformerConfig
 export function engineMemoryLimit(memoryMb: number | undefined): string | undefined {
   if (memoryMb === undefined || !Number.isFinite(memoryMb) || memoryMb <= 0) return undefined;
   return `${Math.max(128, Math.floor(memoryMb / 2))}MB`;
+}
+
+/** The open-data zone, when the stack set its bucket. */
+function openZoneOf(env: Env): Pick<LakeBuckets, 'open'> {
+  const bucket = env[TRANSFORMER_ENV.openBucket]?.trim();
+  if (!bucket) return {};
+  const baseUrl = env[TRANSFORMER_ENV.openBaseUrl]?.trim();
+  return { open: baseUrl ? { bucket, baseUrl } : { bucket } };
+}
+
+/** The department names of LAKE_OPEN_PUBLISHERS (a JSON object of strings). */
+function publishersOf(env: Env, problems: string[]): ReadonlyMap<string, string> | undefined {
+  const text = env[TRANSFORMER_ENV.openPublishers]?.trim();
+  if (!text) return undefined;
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed && typeof parsed === 'object' && Object.values(parsed).every((v) => typeof v === 'string')) {
+      return new Map(Object.entries(parsed as Record<string, string>));
+    }
+  } catch {
+    // reported below
+  }
+  problems.push(`${TRANSFORMER_ENV.openPublishers} must be a JSON object of department names`);
+  return undefined;
 }

@@ -12,7 +12,17 @@ export interface LakeBuckets {
   readonly raw: string;
   readonly curated: string;
   readonly quarantine: string;
+  /** The open-data zone (src/ingest/open): absent, nothing is opened. */
+  readonly open?: OpenZoneLocation;
 }
+
+/**
+ * Where the open-data zone is: its own bucket (deployed lake, served only through CloudFront) or a plain
+ * folder (local lake, `.lake/open/`), and the base URL its files are downloaded from (it stands for `open/`).
+ */
+export type OpenZoneLocation =
+  | { readonly bucket: string; readonly baseUrl?: string }
+  | { readonly dir: string; readonly baseUrl?: string };
 
 /** Structured logging, shaped like Powertools' Logger (message first, then one object of keys). */
 export interface IngestLogger {
@@ -55,6 +65,8 @@ export interface ProcessUploadDeps {
   readonly engine?: EngineSettings;
   /** Larger uploads get a rejected report (rule `size`) instead of being processed. @default no limit */
   readonly maxObjectBytes?: number;
+  /** Department names (departments.yaml), the publishers of the open-data catalogue. @default the ids */
+  readonly publishers?: ReadonlyMap<string, string>;
 }
 
 /** One uploaded object, as an S3 event names it (key already URL-decoded). */
@@ -65,7 +77,8 @@ export interface UploadObject {
   readonly versionId?: string;
 }
 
-export type ProcessOutcome = 'processed' | 'duplicate' | 'ignored';
+/** `withdrawn`: the object was a steward's withdrawal request (withdraw-request.ts), carried out. */
+export type ProcessOutcome = 'processed' | 'duplicate' | 'ignored' | 'withdrawn';
 
 export interface ProcessResult {
   outcome: ProcessOutcome;

@@ -1,5 +1,5 @@
 /**
- * One field of a CSV file the CLI writes, safe to open in a spreadsheet: a text that a spreadsheet would
+ * One field of a CSV file the lake writes (CLI exports, open data, portal downloads), safe to open in a spreadsheet: a text that a spreadsheet would
  * run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, so
  * it is shown as text (the OWASP rule against CSV injection); a plain number is left as it is. Then the
  * field is quoted as RFC 4180 says when it holds a comma, a quote or a line break.

@@ -10,6 +10,9 @@
  *   reports     reports/<department>/<dataset>/<uploadId>.json           (one per upload, written last)
  *   content     quarantine/<department>/<dataset>/_content/<sha256>.json  (which upload published these bytes)
  *   withdrawn   withdrawn/<curated key>                                     (curated files of withdrawn uploads)
+ *   requests    landing/<department>/_requests/withdraw/<uploadId>.json     (a steward's withdrawal, deployed lake)
+ *   erasures    reports/_erasures/<requestId>.json                          (erasure receipts, quarantine bucket)
+ *   open        open/<department>/<dataset>/<dataset>.csv|.parquet|…  and open/catalog.jsonld   (open-data zone)
  */
 import { createHash } from 'node:crypto';
 import { ID_PATTERN } from '../contracts/id-pattern.ts';
@@ -119,9 +122,12 @@ export function contentIndexPrefix(ref: DatasetRef): string {
   return `${zonePrefix('quarantine', ref.department, ref.dataset)}_content/`;
 }
 
+/** The first path segment of withdrawn curated files, in the curated bucket. */
+export const WITHDRAWN_PREFIX = 'withdrawn/';
+
 /** Where a withdrawn upload's curated file goes, in the curated bucket: outside every table's location. */
 export function withdrawnKey(curatedKey: string): string {
-  return `withdrawn/${curatedKey}`;
+  return `${WITHDRAWN_PREFIX}${curatedKey}`;
 }
 
 export function reportsPrefix(department?: string, dataset?: string): string {
@@ -144,4 +150,43 @@ export function uploadIdOf(key: string, version: string, lastModified: Date): st
     .replace(/\.\d+Z$/, 'Z');
   const digest = createHash('sha256').update(`${key}\n${version}`).digest('hex').slice(0, 12);
   return `${stamp}-${digest}`;
+}
+
+/** The folder of a department's requests to the transformer, under its landing prefix (`_`: no dataset has it). */
+export const REQUESTS_DIR = '_requests';
+
+/** Where a department's steward asks the transformer to withdraw an upload (deployed lake): landing bucket. */
+export function withdrawRequestKey(department: string, uploadId: string): string {
+  return `${landingPrefix(department)}${REQUESTS_DIR}/withdraw/${uploadId}.json`;
+}
+
+/** The department and upload id of a withdrawal request key, or null when the key is not one. */
+export function parseWithdrawRequestKey(key: string): { department: string; uploadId: string } | null {
+  const m = /^landing\/([^/]+)\/_requests\/withdraw\/([^/]+)\.json$/.exec(key);
+  if (!m || !ID_PATTERN.test(m[1]) || !/^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{12}$/.test(m[2])) return null;
+  return { department: m[1], uploadId: m[2] };
+}
+
+/** The folder of erasure receipts, in the quarantine bucket (under reports/, outside every department's). */
+export const ERASURES_PREFIX = `${ZONE_PREFIX.reports}_erasures/`;
+
+/** Key of one erasure's receipt (in the quarantine bucket). */
+export function erasureReceiptKey(requestId: string): string {
+  return `${ERASURES_PREFIX}${requestId}.json`;
+}
+
+/** The prefix of a dataset's withdrawn curated files (in the curated bucket). */
+export function withdrawnPrefix(ref: DatasetRef): string {
+  return withdrawnKey(curatedPrefix(ref));
+}
+
+/** The open-data zone's first path segment (its own bucket on AWS, `.lake/open/` locally). */
+export const OPEN_PREFIX = 'open/';
+/** The open-data zone's DCAT-AP catalogue (JSON-LD) and its small JSON index. */
+export const OPEN_CATALOG_KEY = `${OPEN_PREFIX}catalog.jsonld`;
+export const OPEN_INDEX_KEY = `${OPEN_PREFIX}catalog.json`;
+
+/** `open/<department>/<dataset>/`: the files of one opened dataset. */
+export function openPrefix(ref: DatasetRef): string {
+  return `${OPEN_PREFIX}${ref.department}/${ref.dataset}/`;
 }

@@ -18,8 +18,20 @@ export const CORE_OUTPUTS = {
   queueUrl: 'QueueUrl',
   deadLetterQueueUrl: 'DeadLetterQueueUrl',
   hashKeySecretArn: 'HashKeySecretArn',
+  /** The role `lake erase` assumes (a lake admin's). */
+  erasureRoleArn: 'ErasureRoleArn',
   alarmTopicArn: 'AlarmTopicArn',
   databasePrefix: 'DatabasePrefix',
+  /** The access API (requests, decisions, audit log): empty in a lake deployed before sharing came. */
+  accessApiUrl: 'AccessApiUrl',
+  /** The open-data zone's CloudFront URL (stands for open/) and its bucket: empty in a lake deployed before it. */
+  openDataUrl: 'OpenDataUrl',
+  openDataBucket: 'OpenDataBucket',
+  /** The web portal (CloudFront URL), its Cognito user pool, web client and hosted sign-in: empty in a lake deployed before it. */
+  portalUrl: 'PortalUrl',
+  portalUserPoolId: 'PortalUserPoolId',
+  portalClientId: 'PortalClientId',
+  portalSignInUrl: 'PortalSignInUrl',
 } as const;
 
 /** Output of each department stack: one JSON document per department, keyed `Department<PascalId>`. */

@@ -1,12 +1,15 @@
 /**
  * Analysts' SQL over the local catalog: a read-only connection that sees the views, can read the curated
- * cache and no other file on the machine, and results as JSON-ready columns and rows.
+ * cache and no other file on the machine (but an export's private directory), and results as JSON-ready
+ * columns and rows.
  */
 import { sep } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance, DuckDBResultReader } from '@duckdb/node-api';
 import { lit } from '../engine/sql.ts';
 import { openCatalog } from './catalog-db.ts';
 import type { LakePaths } from './lake-dir.ts';
+import { type ExportRows, exportRows } from './result-export.ts';
+import { rowConverter, uniqueNames } from './result-rows.ts';
 
 export interface QueryColumn {
   name: string;
@@ -16,6 +19,12 @@ export interface QueryColumn {
 export interface QueryResult {
   columns: QueryColumn[];
   rows: Record<string, unknown>[];
+}
+
+/** A result read as it comes: the columns, then the rows a chunk at a time (values as in QueryResult). */
+export interface QueryRowStream {
+  columns: QueryColumn[];
+  batches: AsyncIterable<Record<string, unknown>[]>;
 }
 
 /** Raised for SQL the catalog cannot run (syntax, unknown table, a function that is not allowed...). */
@@ -34,25 +43,28 @@ export class CatalogReader {
   private constructor(
     private readonly db: DuckDBInstance,
     private readonly conn: DuckDBConnection,
+    /** The private directory an export's result is written to (stream()), when the reader has one. */
+    readonly exportDir?: string,
   ) {}
 
-  static async open(paths: LakePaths): Promise<CatalogReader> {
+  /** Opens the catalog for reading; with `exportDir`, the connection may also write there (stream()). */
+  static async open(paths: LakePaths, opts: { exportDir?: string } = {}): Promise<CatalogReader> {
     const db = await openCatalog(paths.catalog, true);
     const conn = await db.connect();
     try {
-      await readOnly(conn, paths.cache);
+      await readOnly(conn, [paths.cache, ...(opts.exportDir ? [opts.exportDir] : [])]);
     } catch (e) {
       conn.closeSync();
       db.closeSync();
       throw e;
     }
-    return new CatalogReader(db, conn);
+    return new CatalogReader(db, conn, opts.exportDir);
   }
 
   /** A reader on a connection the caller has set up (views defined), restricted now to the files of `dir`. */
   static async restricted(db: DuckDBInstance, conn: DuckDBConnection, dir: string): Promise<CatalogReader> {
     try {
-      await readOnly(conn, dir);
+      await readOnly(conn, [dir]);
     } catch (e) {
       conn.closeSync();
       db.closeSync();
@@ -72,6 +84,29 @@ export class CatalogReader {
     return toQueryResult(result);
   }
 
+  /**
+   * Runs one SELECT for an export and returns its columns, and its rows a chunk at a time (result-export.ts):
+   * a reader opened with an `exportDir` only.
+   */
+  async stream(sql: string): Promise<QueryRowStream> {
+    const dir = this.exportDir;
+    if (!dir) throw new Error('CatalogReader.stream needs a reader opened with an exportDir');
+    let opened: ExportRows;
+    try {
+      opened = await exportRows(this.conn, sql, dir);
+    } catch (e) {
+      throw new QueryError(cleanDuckDbMessage((e as Error).message), { cause: e });
+    }
+    async function* batches(): AsyncGenerator<Record<string, unknown>[]> {
+      try {
+        yield* opened.batches;
+      } catch (e) {
+        throw new QueryError(cleanDuckDbMessage((e as Error).message), { cause: e });
+      }
+    }
+    return { columns: opened.columns, batches: batches() };
+  }
+
   close(): void {
     this.conn.closeSync();
     this.db.closeSync();
@@ -79,12 +114,12 @@ export class CatalogReader {
 }
 
 /**
- * Restricts a connection for analysts' SQL: it reads the files under `dir` and no other, cannot attach
+ * Restricts a connection for analysts' SQL: it reaches the files under `dirs` and no other, cannot attach
  * databases, install or load extensions, nor change these settings.
  */
-async function readOnly(conn: DuckDBConnection, dir: string): Promise<void> {
-  const allowed = dir.endsWith(sep) ? dir : `${dir}${sep}`;
-  await conn.run(`SET allowed_directories = [${lit(allowed)}]`);
+async function readOnly(conn: DuckDBConnection, dirs: readonly string[]): Promise<void> {
+  const allowed = dirs.map((dir) => lit(dir.endsWith(sep) ? dir : `${dir}${sep}`));
+  await conn.run(`SET allowed_directories = [${allowed.join(', ')}]`);
   await conn.run('SET enable_external_access = false');
   await conn.run(`SET TimeZone = 'UTC'`);
   await conn.run('SET autoinstall_known_extensions = false');
@@ -97,40 +132,9 @@ function cleanDuckDbMessage(message: string): string {
   return message.replace(/"[^"]*\/(?:cache|quarantine-[^/"]+)\/([^"]*)"/g, '"$1"');
 }
 
-const INTEGER_TYPES =
-  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/;
-
-/** Column names made unique (a, a_2, a_3) so that every value has its own key in a row object. */
-function uniqueNames(names: readonly string[]): string[] {
-  const seen = new Map<string, number>();
-  return names.map((n) => {
-    const count = (seen.get(n) ?? 0) + 1;
-    seen.set(n, count);
-    let name = count === 1 ? n : `${n}_${count}`;
-    while (count > 1 && seen.has(name)) name = `${name}_`;
-    if (count > 1) seen.set(name, 1);
-    return name;
-  });
-}
-
 export function toQueryResult(result: DuckDBResultReader): QueryResult {
   const names = uniqueNames(result.columnNames());
   const types = result.columnTypes().map((t) => t.toString());
-  const numeric = types.map((t) => INTEGER_TYPES.test(t) || t.startsWith('DECIMAL'));
-  const rows = result.getRowsJson().map((row) => {
-    const obj: Record<string, unknown> = {};
-    row.forEach((v, i) => {
-      obj[names[i]] = numeric[i] && typeof v === 'string' ? toNumber(v) : v;
-    });
-    return obj;
-  });
+  const rows = result.getRowsJson().map(rowConverter(names, types));
   return { columns: names.map((name, i) => ({ name, type: types[i] })), rows };
-}
-
-/** A number when it is exactly representable, else the string. */
-function toNumber(s: string): number | string {
-  const n = Number(s);
-  if (!Number.isFinite(n)) return s;
-  if (/^-?\d+$/.test(s) && !Number.isSafeInteger(n)) return s;
-  return n;
 }

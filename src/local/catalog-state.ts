@@ -18,7 +18,7 @@ import { datasetModel } from '../lake/dataset-model.ts';
 import { type LakePaths, writeFileAtomicSync } from './lake-dir.ts';
 
 /** Version of catalog-sync.json, and of the views' definition: a catalog synced by another version is synced again. */
-export const CATALOG_STATE_VERSION = 1;
+export const CATALOG_STATE_VERSION = 2;
 
 export interface CatalogState {
   version: number;
@@ -26,6 +26,8 @@ export interface CatalogState {
   fingerprint: string;
   /** The cached Parquet files the views read. */
   files: string[];
+  /** The same, per dataset (`<department>/<dataset>`): an identity's views are made from them (granted-reader.ts). */
+  datasets: Record<string, string[]>;
 }
 
 /** A digest of what the catalog is made from: the curated bucket's files and the contracts. */
@@ -61,7 +63,11 @@ export async function lakeFingerprint(
 export function readCatalogState(paths: LakePaths): CatalogState | null {
   try {
     const state = JSON.parse(readFileSync(paths.catalogState, 'utf8')) as CatalogState;
-    return state.version === CATALOG_STATE_VERSION && Array.isArray(state.files) ? state : null;
+    return state.version === CATALOG_STATE_VERSION &&
+      Array.isArray(state.files) &&
+      typeof state.datasets === 'object'
+      ? state
+      : null;
   } catch {
     return null;
   }

@@ -125,7 +125,11 @@ export async function syncCatalog(opts: SyncOptions): Promise<CatalogFiles> {
       }
       await conn.run('COMMIT');
       // Saved while the catalog is still locked: no other sync can be under way.
-      writeCatalogState(paths, { fingerprint, files: [...files.values()].flat() });
+      writeCatalogState(paths, {
+        fingerprint,
+        files: [...files.values()].flat(),
+        datasets: Object.fromEntries(files),
+      });
     } catch (e) {
       await conn.run('ROLLBACK').catch(() => undefined);
       throw e;

@@ -9,6 +9,8 @@
  *   hash-key         the key of `protect: hash` (64 hex digits, created on first use, owner-only)
  *   server.json      present while a `lake up` serves this directory: its endpoint and process id
  *   tmp/             work files of the transformer
+ *   open/            the open-data zone (src/ingest/open): files, catalog.json and catalog.jsonld, as `lake serve`
+ *                    serves them
  *
  * The directory is the user's alone: folders 0700, files 0600 (an existing lake is made so on open). Its
  * JSON documents are written whole to a temporary file in their folder, then renamed, so a process that
@@ -48,6 +50,8 @@ export interface LakePaths {
   readonly hashKey: string;
   readonly server: string;
   readonly tmp: string;
+  /** The open-data zone: plain files (the keys under `open/`). */
+  readonly open: string;
 }
 
 export function lakePaths(dir: string): LakePaths {
@@ -62,12 +66,13 @@ export function lakePaths(dir: string): LakePaths {
     hashKey: join(root, 'hash-key'),
     server: join(root, 'server.json'),
     tmp: join(root, 'tmp'),
+    open: join(root, 'open'),
   };
 }
 
 /** Creates the directories of a lake (idempotent), owner-only (also those of a lake made before they were). */
 export function ensureLakeDirs(paths: LakePaths): void {
-  for (const d of [paths.root, paths.s3, paths.cache, paths.tmp]) {
+  for (const d of [paths.root, paths.s3, paths.cache, paths.tmp, paths.open]) {
     mkdirSync(d, { recursive: true, mode: PRIVATE_DIR });
     chmodSync(d, PRIVATE_DIR);
   }
@@ -154,4 +159,16 @@ function isAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Environment variable of the URL the local open-data zone is served at (`lake serve`), e.g. http://127.0.0.1:8080/open/. */
+export const OPEN_BASE_URL_ENV = 'LAKE_OPEN_BASE_URL';
+
+/** The local lake's open-data zone: its folder, and the URL its files are downloaded from (default: file URLs). */
+export function localOpenZone(
+  paths: LakePaths,
+  env: NodeJS.ProcessEnv = process.env,
+): { dir: string; baseUrl?: string } {
+  const baseUrl = env[OPEN_BASE_URL_ENV]?.trim();
+  return baseUrl ? { dir: paths.open, baseUrl } : { dir: paths.open };
 }

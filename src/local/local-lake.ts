@@ -21,6 +21,7 @@ import {
   type LakePaths,
   lakePaths,
   loadOrCreateHashKey,
+  localOpenZone,
   readServerInfo,
   removeServerInfo,
   writeServerInfo,
@@ -44,6 +45,8 @@ export interface LocalLakeOptions {
   /** Serve the lake for other processes (`lake up`): write server.json, catch up on unprocessed uploads. */
   serve?: boolean;
   logger?: IngestLogger;
+  /** Department names (departments.yaml), the publishers in the open-data catalogue. @default the ids */
+  publishers?: ReadonlyMap<string, string>;
   /** Called after each upload is processed by this process. */
   onProcessed?: (result: ProcessResult, object: ObjectCreated) => void;
 }
@@ -73,7 +76,7 @@ export class LocalLake {
   /** True when this process runs the endpoint and the transformer; false when attached to `lake up`. */
   readonly inProcess: boolean;
   readonly endpoint: string;
-  readonly buckets: LakeBuckets = LOCAL_BUCKETS;
+  readonly buckets: LakeBuckets;
   readonly paths: LakePaths;
   readonly s3: S3Client;
   private readonly queue: UploadQueue | null;
@@ -87,6 +90,7 @@ export class LocalLake {
     queue: UploadQueue | null;
   }) {
     this.paths = init.paths;
+    this.buckets = { ...LOCAL_BUCKETS, open: localOpenZone(init.paths) };
     this.endpoint = init.endpoint;
     this.s3 = init.s3;
     this.queue = init.queue;
@@ -130,8 +134,9 @@ export class LocalLake {
         const result = await processUpload(
           {
             s3,
-            buckets: server.buckets,
+            buckets: { ...server.buckets, open: localOpenZone(paths) },
             contracts: opts.contracts,
+            publishers: opts.publishers,
             hashKey,
             hashKeyVersion,
             tmpDir: paths.tmp,

@@ -11,6 +11,9 @@
  *   through Secrets Manager for that secret (kms:ViaService and the SecretARN encryption context).
  * - `role:<principal>` with sts:AssumeRole: one of the stacks' roles, against its trust policy.
  * - `glue:<database>[/<table>]`, `workgroup:<name>`: Glue catalog objects and Athena workgroups.
+ * - `table:access-requests`: the access requests table (DynamoDB), against its resource policy.
+ * - `api:<METHOD> <path>`: a route of the access API (execute-api:Invoke), against its resource policy.
+ * - `lakeformation:*`: Lake Formation's grant actions, which take no resource (identity policies decide).
  * - `lf:<database>[/<table>[.<column>]]` with `lakeformation:SELECT` / `lakeformation:DESCRIBE`: the
  *   Lake Formation LF-tag grants of the templates, evaluated against the templates' tag associations.
  *
@@ -23,6 +26,8 @@ export const PRINCIPALS = {
   'health-uploader': "health's upload role (Lake-health)",
   'statistics-uploader': "statistics' upload role (Lake-statistics)",
   transformer: "the transformer Lambda's role",
+  eraser: 'the erasure role (`lake erase`; lake admins assume it)',
+  'freshness-check': "the daily freshness check Lambda's role (overdue datasets per department)",
   'public-analyst': 'a role with the public persona policy (and LF principal role/public-analyst)',
   'health-analyst': "a role with health's analyst policy (and LF principal role/health-analyst)",
   'health-investigator': "a role with health's restricted policy (and LF principal role/health-investigator)",
@@ -34,6 +39,15 @@ export const PRINCIPALS = {
     "a role created under the upload roles' IAM path, /lake/departments/Lake-upload-health-2, with the same policies as account-admin",
   'lake-admin': "a break-glass admin (lakeFormation.admins in lake.yaml) with account-admin's policies",
   'health-steward': "a user health's uploaders name in departments.yaml, allowed sts:* on *",
+  'open-data-cdn': 'CloudFront (cloudfront.amazonaws.com) on behalf of the open-data distribution',
+  'other-cdn': 'CloudFront on behalf of another distribution of the same account',
+  anonymous: 'the public: an unsigned request from anywhere',
+  'access-api': "the access API Lambda's role (requests, decisions, Lake Formation grants, expiry schedules)",
+  'service-admin':
+    'a role in the same account with dynamodb:*, execute-api:*, lakeformation:*, scheduler:* on * (no lake policy)',
+  'portal-api':
+    "the web portal API Lambda's role (catalogue metadata, requests read, a steward's upload role)",
+  'portal-cdn': 'CloudFront (cloudfront.amazonaws.com) on behalf of the web portal distribution',
 } as const;
 export type PrincipalName = keyof typeof PRINCIPALS;
 
@@ -64,6 +78,22 @@ const HEALTH_REPORT = 'quarantine:reports/health/u-0001.json';
 const STATS_REPORT = 'quarantine:reports/statistics/u-0002.json';
 const PUBLIC_RESULT = 'query-results:athena/public/q-1.csv';
 const HASH_KEY = 'secret:hash-key';
+const HEALTH_APPROVE = 'api:POST departments/health/requests/r-1/approve';
+const STATS_APPROVE = 'api:POST departments/statistics/requests/r-2/approve';
+const ACCESS_ASK = 'api:POST requests';
+const ACCESS_LIST = 'api:GET requests';
+const ACCESS_TABLE = 'table:access-requests';
+const LF_GRANTS = 'lakeformation:*';
+const HEALTH_WITHDRAW_REQUEST =
+  'landing:landing/health/_requests/withdraw/20240601T000000Z-0123456789ab.json';
+const STATS_WITHDRAW_REQUEST =
+  'landing:landing/statistics/_requests/withdraw/20240601T000000Z-0123456789ab.json';
+const HEALTH_WITHDRAWN = 'curated:withdrawn/curated/health/clinics/ingest_date=2024-06-01/part-0.parquet';
+const ERASURE_RECEIPT = 'quarantine:reports/_erasures/pipl-2026-118.json';
+const OPEN_CATALOG = 'open:open/catalog.jsonld';
+const OPEN_CSV = 'open:open/health/clinics/clinics.csv';
+const PORTAL_PAGE = 'portal-site:index.html';
+const PORTAL_SCRIPT = 'portal-site:assets/index.js';
 
 export const ACCESS_MATRIX: readonly AccessExpectation[] = [
   // A department writes its own landing area only, and cannot read it back.
@@ -254,4 +284,177 @@ export const ACCESS_MATRIX: readonly AccessExpectation[] = [
   row('lake-admin', 'secretsmanager:GetSecretValue', HASH_KEY, true),
   row('lake-admin', 'kms:Decrypt', HASH_KEY, true),
   row('lake-admin', 'secretsmanager:PutSecretValue', HASH_KEY, true),
+
+  // A withdrawal on the deployed lake: the steward's request goes under its own department's landing
+  // prefix (the transformer carries it out and checks the upload is that department's); the transformer
+  // moves the upload's curated files to withdrawn/.
+  row('health-uploader', 's3:PutObject', HEALTH_WITHDRAW_REQUEST, true),
+  row('health-uploader', 's3:PutObject', STATS_WITHDRAW_REQUEST, false),
+  row('statistics-uploader', 's3:PutObject', HEALTH_WITHDRAW_REQUEST, false),
+  row('health-uploader', 's3:PutObject', HEALTH_WITHDRAWN, false),
+  row('transformer', 's3:GetObject', HEALTH_WITHDRAW_REQUEST, true),
+  row('transformer', 's3:PutObject', HEALTH_WITHDRAWN, true),
+  row('transformer', 's3:GetObject', HEALTH_WITHDRAWN, true),
+  row('transformer', 's3:DeleteObject', HEALTH_WITHDRAWN, false),
+
+  // Erasure: the erasure role rewrites and deletes a person's rows in every zone, and it alone may delete
+  // raw's versions before their governance retention ends. Only the lake admins assume it.
+  row('eraser', 's3:BypassGovernanceRetention', HEALTH_RAW, true),
+  row('eraser', 's3:PutObject', HEALTH_RAW, true),
+  row('eraser', 's3:DeleteObjectVersion', HEALTH_RAW, true),
+  row('eraser', 's3:DeleteObjectVersion', HEALTH_UPLOAD, true),
+  row('eraser', 's3:PutObject', HEALTH_CURATED, true),
+  row('eraser', 's3:DeleteObjectVersion', HEALTH_CURATED, true),
+  row('eraser', 's3:PutObject', HEALTH_WITHDRAWN, true),
+  row('eraser', 's3:PutObject', HEALTH_QUARANTINE, true),
+  row('eraser', 's3:PutObject', ERASURE_RECEIPT, true),
+  row('eraser', 's3:PutObject', HEALTH_REPORT, false),
+  row('eraser', 's3:PutObject', HEALTH_UPLOAD, false),
+  row('eraser', 's3:ListBucketVersions', 'raw:raw/', true),
+  row('eraser', 'kms:GenerateDataKey', HEALTH_RAW, true),
+  row('eraser', 'secretsmanager:GetSecretValue', HASH_KEY, true),
+  row('eraser', 'secretsmanager:PutSecretValue', HASH_KEY, false),
+  row('eraser', 's3:PutObject', PUBLIC_RESULT, false),
+  row('eraser', 'athena:StartQueryExecution', 'workgroup:public', false),
+  row('eraser', 's3:BypassGovernanceRetention', 'landing:landing/health/clinics/2024-06-01.csv', false),
+  ...(
+    [
+      'health-uploader',
+      'transformer',
+      'public-analyst',
+      'health-analyst',
+      'health-investigator',
+      'account-admin',
+      'lake-admin',
+    ] as const
+  ).map((p) => row(p, 's3:BypassGovernanceRetention', HEALTH_RAW, false)),
+  row('transformer', 's3:DeleteObjectVersion', HEALTH_RAW, false),
+  row('lake-admin', 'sts:AssumeRole', 'role:eraser', true),
+  row('account-admin', 'sts:AssumeRole', 'role:eraser', false),
+  row('health-steward', 'sts:AssumeRole', 'role:eraser', false),
+
+  // The freshness check reads every department's reports, and nothing else: not the erasure receipts
+  // beside them, no data zone, no write.
+  row('freshness-check', 's3:GetObject', HEALTH_REPORT, true),
+  row('freshness-check', 'kms:Decrypt', HEALTH_REPORT, true),
+  row('freshness-check', 's3:GetObject', STATS_REPORT, true),
+  row('freshness-check', 's3:ListBucket', 'quarantine:reports/health/', true),
+  row('freshness-check', 's3:ListBucket', 'quarantine:', false),
+  row('freshness-check', 's3:GetObject', ERASURE_RECEIPT, false),
+  row('freshness-check', 's3:PutObject', HEALTH_REPORT, false),
+  row('freshness-check', 's3:DeleteObject', HEALTH_REPORT, false),
+  row('freshness-check', 's3:GetObject', HEALTH_QUARANTINE, false),
+  row('freshness-check', 's3:GetObject', HEALTH_UPLOAD, false),
+  row('freshness-check', 's3:GetObject', HEALTH_RAW, false),
+  row('freshness-check', 's3:GetObject', HEALTH_CURATED, false),
+  row('freshness-check', 'kms:Decrypt', 'key:data', false),
+  row('freshness-check', 'secretsmanager:GetSecretValue', HASH_KEY, false),
+  row('freshness-check', 'athena:StartQueryExecution', 'workgroup:public', false),
+  // The open-data zone: its bucket is read by CloudFront for its one distribution, and by nobody else
+  // (the public downloads through CloudFront; analysts and the account's administrators too). The
+  // transformer publishes under open/ only; the public reaches none of the lake's zones.
+  row('open-data-cdn', 's3:GetObject', OPEN_CATALOG, true),
+  row('open-data-cdn', 's3:GetObject', OPEN_CSV, true),
+  row('open-data-cdn', 'kms:Decrypt', OPEN_CSV, true),
+  row('open-data-cdn', 's3:PutObject', OPEN_CSV, false),
+  row('open-data-cdn', 's3:ListBucket', 'open:open/', false),
+  row('open-data-cdn', 's3:GetObject', HEALTH_CURATED, false),
+  row('open-data-cdn', 's3:GetObject', HEALTH_UPLOAD, false),
+  row('other-cdn', 's3:GetObject', OPEN_CATALOG, false),
+  row('anonymous', 's3:GetObject', OPEN_CATALOG, false),
+  row('anonymous', 's3:ListBucket', 'open:open/', false),
+  row('anonymous', 's3:GetObject', HEALTH_UPLOAD, false),
+  row('anonymous', 's3:PutObject', HEALTH_UPLOAD, false),
+  row('anonymous', 's3:GetObject', HEALTH_RAW, false),
+  row('anonymous', 's3:GetObject', HEALTH_CURATED, false),
+  row('anonymous', 's3:GetObject', HEALTH_QUARANTINE, false),
+  row('anonymous', 's3:GetObject', HEALTH_REPORT, false),
+  row('anonymous', 's3:GetObject', PUBLIC_RESULT, false),
+  row('public-analyst', 's3:GetObject', OPEN_CATALOG, false),
+  row('account-admin', 's3:GetObject', OPEN_CSV, false),
+  row('account-admin', 's3:PutObject', OPEN_CSV, false),
+  row('lake-admin', 's3:GetObject', OPEN_CSV, true),
+  row('transformer', 's3:PutObject', OPEN_CSV, true),
+  row('transformer', 's3:GetObject', OPEN_CATALOG, true),
+  row('transformer', 's3:DeleteObject', OPEN_CSV, true),
+  row('transformer', 'kms:GenerateDataKey', OPEN_CSV, true),
+  row('transformer', 's3:PutObject', 'open:elsewhere/x.csv', false),
+  row('transformer', 's3:ListBucketVersions', 'open:open/', false),
+  row('eraser', 's3:PutObject', OPEN_CSV, true),
+  row('eraser', 's3:DeleteObjectVersion', OPEN_CSV, true),
+  row('eraser', 's3:ListBucketVersions', 'open:open/', true),
+  row('health-uploader', 's3:PutObject', OPEN_CSV, false),
+  // Sharing through access requests. Only the owning department's steward (its upload role) decides on
+  // its datasets' requests: not another department's, not an analyst, not an administrator of the API.
+  // Only analyst personas ask. Only the access API writes the requests table and grants from Lake
+  // Formation (besides its administrators); a conditional table is not read across departments without.
+  row('health-uploader', 'execute-api:Invoke', HEALTH_APPROVE, true),
+  row('health-uploader', 'execute-api:Invoke', 'api:POST departments/health/requests/r-1/revoke', true),
+  row('health-uploader', 'execute-api:Invoke', STATS_APPROVE, false),
+  row('statistics-uploader', 'execute-api:Invoke', STATS_APPROVE, true),
+  row('statistics-uploader', 'execute-api:Invoke', HEALTH_APPROVE, false),
+  row('health-analyst', 'execute-api:Invoke', HEALTH_APPROVE, false),
+  row('health-investigator', 'execute-api:Invoke', HEALTH_APPROVE, false),
+  row('public-analyst', 'execute-api:Invoke', STATS_APPROVE, false),
+  row('service-admin', 'execute-api:Invoke', HEALTH_APPROVE, false),
+  row('service-admin', 'execute-api:Invoke', ACCESS_ASK, false),
+  row('unrelated-role', 'execute-api:Invoke', ACCESS_LIST, false),
+  row('health-analyst', 'execute-api:Invoke', ACCESS_ASK, true),
+  row('public-analyst', 'execute-api:Invoke', ACCESS_ASK, true),
+  row('health-analyst', 'execute-api:Invoke', ACCESS_LIST, true),
+  row('health-uploader', 'execute-api:Invoke', ACCESS_LIST, true),
+  row('health-uploader', 'execute-api:Invoke', ACCESS_ASK, false),
+  row('access-api', 'dynamodb:PutItem', ACCESS_TABLE, true),
+  row('access-api', 'dynamodb:Query', ACCESS_TABLE, true),
+  row('service-admin', 'dynamodb:PutItem', ACCESS_TABLE, false),
+  row('service-admin', 'dynamodb:UpdateItem', ACCESS_TABLE, false),
+  row('service-admin', 'dynamodb:DeleteItem', ACCESS_TABLE, false),
+  row('health-uploader', 'dynamodb:PutItem', ACCESS_TABLE, false),
+  row('health-analyst', 'dynamodb:Query', ACCESS_TABLE, false),
+  row('transformer', 'dynamodb:PutItem', ACCESS_TABLE, false),
+  row('access-api', 'lakeformation:GrantPermissions', LF_GRANTS, true),
+  row('access-api', 'lakeformation:RevokePermissions', LF_GRANTS, true),
+  row('health-uploader', 'lakeformation:GrantPermissions', LF_GRANTS, false),
+  row('health-analyst', 'lakeformation:GrantPermissions', LF_GRANTS, false),
+  row('transformer', 'lakeformation:GrantPermissions', LF_GRANTS, false),
+  row('access-api', 's3:GetObject', HEALTH_CURATED, false),
+  row('health-analyst', 'lakeformation:SELECT', 'lf:lake_statistics/population.residents', false),
+  row('health-investigator', 'lakeformation:DESCRIBE', 'lf:lake_statistics', false),
+  // The web portal. Its pages are read by CloudFront for the portal distribution only; the public reaches
+  // them (and the API, and open data) through CloudFront alone. Its API's role reads the catalogue's
+  // metadata and the requests table, acts for a steward only as that department's upload role, and
+  // reads no lake zone, open data (it goes through CloudFront like anyone) or key itself.
+  row('portal-cdn', 's3:GetObject', PORTAL_PAGE, true),
+  row('portal-cdn', 's3:GetObject', PORTAL_SCRIPT, true),
+  row('portal-cdn', 'kms:Decrypt', PORTAL_PAGE, true),
+  row('portal-cdn', 's3:PutObject', PORTAL_PAGE, false),
+  row('portal-cdn', 's3:GetObject', OPEN_CSV, false),
+  row('portal-cdn', 's3:GetObject', HEALTH_CURATED, false),
+  row('open-data-cdn', 's3:GetObject', PORTAL_PAGE, false),
+  row('other-cdn', 's3:GetObject', PORTAL_PAGE, false),
+  row('anonymous', 's3:GetObject', PORTAL_PAGE, false),
+  row('anonymous', 's3:ListBucket', 'portal-site:', false),
+  row('account-admin', 's3:GetObject', PORTAL_PAGE, false),
+  row('unrelated-role', 's3:GetObject', PORTAL_PAGE, false),
+  row('portal-api', 's3:GetObject', PORTAL_PAGE, false),
+  row('portal-api', 's3:GetObject', HEALTH_UPLOAD, false),
+  row('portal-api', 's3:PutObject', HEALTH_UPLOAD, false),
+  row('portal-api', 's3:GetObject', HEALTH_RAW, false),
+  row('portal-api', 's3:GetObject', HEALTH_CURATED, false),
+  row('portal-api', 's3:GetObject', HEALTH_QUARANTINE, false),
+  row('portal-api', 's3:GetObject', HEALTH_REPORT, false),
+  row('portal-api', 's3:GetObject', OPEN_CSV, false),
+  row('portal-api', 'kms:Decrypt', 'key:data', false),
+  row('portal-api', 'secretsmanager:GetSecretValue', HASH_KEY, false),
+  row('portal-api', 'athena:StartQueryExecution', 'workgroup:public', false),
+  row('portal-api', 'glue:GetTable', 'glue:lake_health/clinics', true),
+  row('portal-api', 'glue:GetTables', 'glue:lake_health', true),
+  row('portal-api', 'glue:DeleteTable', 'glue:lake_health/clinics', false),
+  row('portal-api', 'dynamodb:Query', ACCESS_TABLE, true),
+  row('portal-api', 'dynamodb:PutItem', ACCESS_TABLE, false),
+  row('portal-api', 'execute-api:Invoke', HEALTH_APPROVE, false),
+  row('portal-api', 'lakeformation:GrantPermissions', LF_GRANTS, false),
+  row('portal-api', 'sts:AssumeRole', 'role:transformer', false),
+  row('portal-api', 'sts:AssumeRole', 'role:eraser', false),
+  row('portal-api', 'sts:AssumeRole', 'role:access-api', false),
 ];

@@ -5,7 +5,7 @@
  * `@cloud-copilot/iam-simulate` can evaluate a request offline. The fixture's own ARNs (uploaders,
  * personas, admins) are moved to the same partition.
  */
-import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import { anonymousPrincipal, runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import type { LakeInputs } from '../../lib/config/inputs.ts';
 import { type BuiltLake, buildFixtureLake, fixtureInputs } from '../cdk/helpers.ts';
 import type { AccessExpectation, PrincipalName } from './access-matrix.ts';
@@ -14,7 +14,10 @@ import { ACCOUNT, type CfnTemplateJson, PARTITION, REGION, TemplateResolver, URL
 type PolicyDocument = { Version?: string; Statement: Record<string, unknown>[] };
 
 export interface ModelPrincipal {
+  /** An ARN, a service principal (`cloudfront.amazonaws.com`), or `anonymous` (an unsigned request). */
   readonly arn: string;
+  /** What the request context always holds for this principal (a service's aws:SourceArn). */
+  readonly context?: Record<string, string>;
   readonly policies: readonly { name: string; policy: PolicyDocument }[];
 }
 
@@ -33,6 +36,10 @@ export interface LakeModel {
   readonly roles: ReadonlyMap<string, { arn: string; trust: PolicyDocument }>;
   /** Athena workgroup names by the matrix's workgroup name. */
   readonly workgroups: ReadonlyMap<string, string>;
+  /** The access requests table: its ARN and resource policy. */
+  readonly accessTable?: { arn: string; policy?: PolicyDocument };
+  /** The access API: the ARN prefix of its routes (`…:<api id>/`) and its resource policy, made concrete. */
+  readonly accessApi?: { arnPrefix: string; policy?: PolicyDocument };
 }
 
 const BUCKETS: Record<string, string> = {
@@ -42,6 +49,8 @@ const BUCKETS: Record<string, string> = {
   quarantine: 'StorageQuarantine',
   'query-results': 'StorageQueryResults',
   'access-logs': 'StorageAccessLogs',
+  open: 'OpenDataBucket',
+  'portal-site': 'PortalSiteBucket',
 };
 const KEYS: Record<string, string> = {
   data: 'StorageDataKey',
@@ -49,6 +58,8 @@ const KEYS: Record<string, string> = {
   query: 'StorageQueryKey',
   ops: 'OpsKey',
   hash: 'IngestionHashKeyKey',
+  open: 'OpenDataKey',
+  'portal-site': 'PortalSiteKey',
 };
 /** Secrets: the matrix's name → logical-id prefix in the core stack. */
 const SECRETS: Record<string, string> = { 'hash-key': 'IngestionHashKey' };
@@ -71,6 +82,10 @@ const ROLES: Partial<Record<PrincipalName, [string, string]>> = {
   'health-uploader': ['Lake-health', 'DepthealthUploaderRole'],
   'statistics-uploader': ['Lake-statistics', 'DeptstatisticsUploaderRole'],
   transformer: ['Lake', 'IngestionTransformerRole'],
+  eraser: ['Lake', 'IngestionErasureRole'],
+  'freshness-check': ['Lake', 'FreshnessFunctionRole'],
+  'access-api': ['Lake', 'AccessFunctionRole'],
+  'portal-api': ['Lake', 'PortalApiFunctionRole'],
 };
 
 function logicalId(template: CfnTemplateJson, type: string, prefix: string): string {
@@ -92,7 +107,9 @@ function inputsInPartition(): LakeInputs {
   const inputs = fixtureInputs();
   const moved = (value: unknown) =>
     JSON.parse(JSON.stringify(value).replaceAll('arn:aws:', `arn:${PARTITION}:`));
-  return { ...inputs, departments: moved(inputs.departments), config: moved(inputs.config) };
+  // The portal is off by default in the China regions (no Cognito user pools): asked for, to check its IAM.
+  const config = { ...moved(inputs.config), portal: { ...inputs.config.portal, enabled: true } };
+  return { ...inputs, departments: moved(inputs.departments), config };
 }
 
 /** A principal in the account with broad identity policies (every action of `services` on everything). */
@@ -186,7 +203,12 @@ export function buildLakeModel(mutate?: (lake: BuiltLake) => void): LakeModel {
     for (const policyArn of managed) {
       const found = [...templates.values()]
         .flatMap((t) => Object.entries(t.Resources))
-        .find(([pid, r]) => r.Type === 'AWS::IAM::ManagedPolicy' && policyArn.endsWith(`/${pid}`));
+        // A policy without a fixed name resolves to `<stack>-<logical id>`.
+        .find(
+          ([pid, r]) =>
+            r.Type === 'AWS::IAM::ManagedPolicy' &&
+            (policyArn.endsWith(`/${pid}`) || policyArn.endsWith(`-${pid}`)),
+        );
       if (!found) throw new Error(`${name}: managed policy ${policyArn} is not in the lake's stacks`);
       policies.push({ name: found[0], policy: found[1].Properties?.PolicyDocument as PolicyDocument });
     }
@@ -209,7 +231,56 @@ export function buildLakeModel(mutate?: (lake: BuiltLake) => void): LakeModel {
   // lake.yaml's break-glass admin and a steward health's uploaders name (departments.yaml).
   principals.set('lake-admin', broad(iamArn('role/lake-admin'), everything));
   principals.set('health-steward', broad(iamArn('user/health-steward'), ['sts']));
-  return { lake: built, templates, principals, buckets, keys, secrets, roles, workgroups };
+  // An administrator of the services behind sharing (the requests table, the API, Lake Formation).
+  principals.set(
+    'service-admin',
+    broad(iamArn('role/service-admin'), ['dynamodb', 'execute-api', 'lakeformation', 'scheduler']),
+  );
+  const tableId = logicalId(core, 'AWS::DynamoDB::Table', 'AccessTable');
+  const accessTable = {
+    arn: resolver.getAtt('Lake', tableId, 'Arn'),
+    policy: (
+      core.Resources[tableId].Properties?.ResourcePolicy as { PolicyDocument?: PolicyDocument } | undefined
+    )?.PolicyDocument,
+  };
+  const apiId = logicalId(core, 'AWS::ApiGateway::RestApi', 'AccessApi');
+  // API Gateway reads `execute-api:/<stage>/<method>/<path>` in its resource policy as the API's own ARN.
+  const arnPrefix = `arn:${PARTITION}:execute-api:${REGION}:${ACCOUNT}:${resolver.ref('Lake', apiId)}/`;
+  const apiPolicy = core.Resources[apiId].Properties?.Policy as PolicyDocument | undefined;
+  const accessApi = {
+    arnPrefix,
+    policy: apiPolicy
+      ? (JSON.parse(JSON.stringify(apiPolicy).replaceAll('execute-api:/', arnPrefix)) as PolicyDocument)
+      : undefined,
+  };
+  // CloudFront on behalf of the open-data distribution, or of another distribution of the account; the public.
+  const distribution = logicalId(core, 'AWS::CloudFront::Distribution', 'OpenDataDistribution');
+  const cdn = (id: string) => ({
+    arn: 'cloudfront.amazonaws.com',
+    policies: [],
+    context: {
+      'aws:SourceArn': `arn:${PARTITION}:cloudfront::${ACCOUNT}:distribution/${id}`,
+      'aws:SourceAccount': ACCOUNT,
+      'aws:PrincipalServiceName': 'cloudfront.amazonaws.com',
+    },
+  });
+  principals.set('open-data-cdn', cdn(String(resolver.ref('Lake', distribution))));
+  principals.set('other-cdn', cdn('EOTHERDISTRIBUTION'));
+  const portal = logicalId(core, 'AWS::CloudFront::Distribution', 'PortalSiteDistribution');
+  principals.set('portal-cdn', cdn(String(resolver.ref('Lake', portal))));
+  principals.set('anonymous', { arn: 'anonymous', policies: [] });
+  return {
+    lake: built,
+    templates,
+    principals,
+    buckets,
+    keys,
+    secrets,
+    roles,
+    workgroups,
+    accessTable,
+    accessApi,
+  };
 }
 
 /** A concrete request: what iam-simulate needs, plus the resource policy that applies. */
@@ -228,7 +299,7 @@ const VIA_SECRETS_MANAGER = `secretsmanager.${REGION}.amazonaws.com`;
 
 /**
  * Turns a row of the matrix into a request. Resources are written `<bucket>:<key>` (an object; for
- * s3:ListBucket, the bucket listed with that prefix; for kms actions, the object's key used through
+ * s3:ListBucket(Versions), the bucket listed with that prefix; for kms actions, the object's key used through
  * S3 with its encryption context), `key:<name>` (a KMS key called directly), `secret:<name>` (the
  * secret; for kms actions, its key used through Secrets Manager), `role:<principal>` (assuming a role
  * the stacks create, against its trust policy), `glue:<db>[/<table>]` and `workgroup:<name>`.
@@ -277,6 +348,28 @@ export function toRequest(model: LakeModel, row: AccessExpectation): ModelReques
       context: { 'kms:ViaService': VIA_SECRETS_MANAGER, 'kms:EncryptionContext:SecretARN': secret.arn },
     };
   }
+  if (kind === 'table' && rest === 'access-requests') {
+    if (!model.accessTable) throw new Error('no access requests table');
+    const t = model.accessTable;
+    return { principal, action: row.action, resourceArn: t.arn, resourcePolicy: t.policy, context: {} };
+  }
+  if (kind === 'api') {
+    // `api:<METHOD> <path>`, e.g. `api:POST departments/health/requests/r-1/approve`.
+    if (!model.accessApi) throw new Error('no access API');
+    const [method, path] = rest.split(' ');
+    const resourceArn = `${model.accessApi.arnPrefix}v1/${method}/${path}`;
+    return {
+      principal,
+      action: row.action,
+      resourceArn,
+      resourcePolicy: model.accessApi.policy,
+      context: {},
+    };
+  }
+  if (kind === 'lakeformation') {
+    // Lake Formation's grant actions take no resource ARN: only identity policies decide.
+    return { principal, action: row.action, resourceArn: '*', context: {} };
+  }
   if (kind === 'workgroup') {
     const name = model.workgroups.get(rest);
     if (!name) throw new Error(`no workgroup ${rest}`);
@@ -297,7 +390,7 @@ export function toRequest(model: LakeModel, row: AccessExpectation): ModelReques
       context: { 'kms:ViaService': VIA_S3, 'kms:EncryptionContext:aws:s3:arn': objectArn },
     };
   }
-  if (row.action === 's3:ListBucket') {
+  if (row.action === 's3:ListBucket' || row.action === 's3:ListBucketVersions') {
     return {
       principal,
       action: row.action,
@@ -319,11 +412,16 @@ export async function isAllowed(original: ModelRequest): Promise<boolean> {
   const request = shimEncryptionContext(original);
   const simulation: Simulation = {
     request: {
-      principal: request.principal.arn,
+      principal: request.principal.arn === 'anonymous' ? anonymousPrincipal : request.principal.arn,
       action: request.action,
       resource: { resource: request.resourceArn, accountId: ACCOUNT },
-      // AWS puts the caller's ARN (a role's, for its sessions) in every request's context.
-      contextVariables: { 'aws:PrincipalArn': request.principal.arn, ...request.context },
+      // AWS puts the caller's ARN (a role's, for its sessions) in every request's context; a service's
+      // request carries its source instead, an unsigned one nothing.
+      contextVariables: {
+        ...(request.principal.arn.startsWith('arn:') ? { 'aws:PrincipalArn': request.principal.arn } : {}),
+        ...request.principal.context,
+        ...request.context,
+      },
     },
     identityPolicies: request.principal.policies.map((p) => ({ name: p.name, policy: p.policy })),
     serviceControlPolicies: [],
@@ -357,7 +455,11 @@ function shimEncryptionContext(request: ModelRequest): ModelRequest {
     key.replace(ENCRYPTION_CONTEXT, (_, k: string) => `aws:RequestTag/kms-ec-${k.replace(/:/g, '-')}`);
   const renameIn = <T>(doc: T): T => JSON.parse(rename(JSON.stringify(doc)));
   return {
-    principal: { arn: request.principal.arn, policies: request.principal.policies.map((p) => renameIn(p)) },
+    principal: {
+      arn: request.principal.arn,
+      context: request.principal.context,
+      policies: request.principal.policies.map((p) => renameIn(p)),
+    },
     action: request.action,
     resourceArn: request.resourceArn,
     resourcePolicy: request.resourcePolicy && renameIn(request.resourcePolicy),

@@ -142,6 +142,8 @@ export class TemplateResolver {
           return arn('lambda', REGION, ACCOUNT, `function:${name}`);
         case 'AWS::SNS::Topic':
           return arn('sns', REGION, ACCOUNT, name);
+        case 'AWS::DynamoDB::Table':
+          return arn('dynamodb', REGION, ACCOUNT, `table/${name}`);
         default:
           return arn(resource.Type.split('::')[1].toLowerCase(), REGION, ACCOUNT, name);
       }

@@ -5,7 +5,7 @@
  * through its service's API (template-resources.ts). Each resource's fate is recorded (see Coverage): by
  * CloudFormation, or by the API call named.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CloudFormationClient,
@@ -22,9 +22,17 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { zipOf } from '../support/zip.ts';
 import type { Coverage } from './coverage.ts';
-import { type ResolveContext, referencedIds } from './intrinsics.ts';
+import { type ResolveContext, referencedIds, resolve } from './intrinsics.ts';
 import { motoJson, motoRest } from './moto-call.ts';
 import { MOTO_ACCOUNT, MOTO_REGION } from './moto-server.ts';
+import {
+  BEFORE_STACK_TYPES,
+  CLOUDFRONT_TYPES,
+  cloudFrontStandIn,
+  createBeforeStack,
+  inDependencyOrder,
+  type StandIn,
+} from './service-resources.ts';
 import type { CfnResource, CfnTemplate, Json, SynthLake } from './synth-lake.ts';
 import {
   alarmName,
@@ -46,7 +54,7 @@ export interface DeployedStack {
 }
 
 /** Stand-ins for references from CloudFormation-created resources to resources created by API. */
-type StandIns = Map<string, { ref?: string; arn?: string }>;
+type StandIns = Map<string, StandIn>;
 
 function substitute(value: unknown, standIns: StandIns, stack: string): unknown {
   if (Array.isArray(value)) return value.map((v) => substitute(v, standIns, stack));
@@ -57,7 +65,8 @@ function substitute(value: unknown, standIns: StandIns, stack: string): unknown 
     const id = fn === 'Ref' ? arg : fn === 'Fn::GetAtt' ? (Array.isArray(arg) ? arg[0] : arg) : undefined;
     const standIn = id !== undefined ? standIns.get(id) : undefined;
     if (standIn) {
-      const literal = fn === 'Ref' ? standIn.ref : standIn.arn;
+      const attribute = Array.isArray(arg) ? arg[1] : undefined;
+      const literal = fn === 'Ref' ? standIn.ref : standIn.atts?.[attribute];
       if (literal === undefined) throw new Error(`${stack}: no stand-in for ${fn} ${JSON.stringify(arg)}`);
       return literal;
     }
@@ -86,6 +95,24 @@ export async function bootstrap(clients: DeployClients, lake: SynthLake): Promis
     (f) => [f, readFileSync(join(lake.transformerAsset, f))] as [string, Buffer],
   );
   await clients.s3.send(new PutObjectCommand({ Bucket: ASSETS_BUCKET, Key: key, Body: zipOf(files) }));
+  // The other functions' and layers' code, as `cdk deploy` publishes it: a zip asset as it is, a bundled
+  // directory zipped (its files; moto stores the code, it runs none of it).
+  for (const { template } of lake.stacks) {
+    for (const r of Object.values(template.Resources)) {
+      const code = r.Properties?.Code ?? r.Properties?.Content;
+      const assetPath = r.Metadata?.['aws:asset:path'];
+      if (!code?.S3Key || code.S3Key === key || code.S3Bucket !== ASSETS_BUCKET || !assetPath) continue;
+      const path = join(lake.outdir, assetPath);
+      const body = statSync(path).isDirectory()
+        ? zipOf(
+            readdirSync(path)
+              .filter((f) => statSync(join(path, f)).isFile())
+              .map((f) => [f, readFileSync(join(path, f))] as [string, Buffer]),
+          )
+        : readFileSync(path);
+      await clients.s3.send(new PutObjectCommand({ Bucket: ASSETS_BUCKET, Key: code.S3Key, Body: body }));
+    }
+  }
   return key;
 }
 
@@ -119,11 +146,55 @@ async function createSecrets(
           SecretString: RandomPassword,
         }),
       );
-      standIns.set(id, { ref: created.ARN, arn: created.ARN });
+      standIns.set(id, { ref: created.ARN, atts: { Arn: created.ARN ?? '', Id: created.ARN ?? '' } });
       coverage.resource(stack, id, r.Type, 'api: CreateSecret (GenerateSecretString via GetRandomPassword)');
     }
   } finally {
     sm.destroy();
+  }
+}
+
+/**
+ * What the stack's CloudFormation-created resources refer to outside moto's CloudFormation, made first
+ * through the service's API (REST APIs, the schedule group, the user pool and its parts), with the
+ * API Gateway stages' names (made after the stack, under that name) and CloudFront's stand-ins.
+ */
+async function createBeforeItsStack(
+  clients: DeployClients,
+  stack: string,
+  template: CfnTemplate,
+  standIns: StandIns,
+  coverage: Coverage,
+): Promise<void> {
+  const config = clientConfig(clients.endpoint);
+  for (const [id, r] of Object.entries(template.Resources)) {
+    if (CLOUDFRONT_TYPES.has(r.Type))
+      standIns.set(id, cloudFrontStandIn(stack, id, r.Type, r.Properties ?? {}));
+    if (r.Type === 'AWS::ApiGateway::Stage') standIns.set(id, { ref: r.Properties?.StageName });
+  }
+  const first = inDependencyOrder(
+    Object.entries(template.Resources).filter(([, r]) => BEFORE_STACK_TYPES.has(r.Type)),
+    ([, r]) => referencedIds(r.Properties ?? {}),
+  );
+  for (const [id, r] of first) {
+    // Resolved against what exists so far: a reference to something the stack creates cannot resolve.
+    const ctx: ResolveContext = {
+      stackName: stack,
+      resources: template.Resources,
+      physical: new Map([...standIns].flatMap(([k, v]) => (v.ref ? [[k, v.ref]] : []))),
+      exports: new Map(),
+      attributes: new Map([...standIns].flatMap(([k, v]) => (v.atts ? [[k, v.atts]] : []))),
+    };
+    const { how, ...made } = await createBeforeStack(
+      clients.endpoint,
+      config,
+      stack,
+      id,
+      r.Type,
+      resolve(r.Properties ?? {}, ctx),
+    );
+    standIns.set(id, made);
+    coverage.resource(stack, id, r.Type, how);
   }
 }
 
@@ -158,11 +229,15 @@ async function resolveContext(
   const physical = new Map<string, string>();
   const { StackResources } = await cfn.send(new DescribeStackResourcesCommand({ StackName: stack }));
   for (const r of StackResources ?? []) physical.set(r.LogicalResourceId ?? '', r.PhysicalResourceId ?? '');
-  for (const [id, s] of standIns) if (s.ref) physical.set(id, s.ref);
+  const attributes = new Map<string, Record<string, string>>();
+  for (const [id, s] of standIns) {
+    if (s.ref) physical.set(id, s.ref);
+    if (s.atts) attributes.set(id, s.atts);
+  }
   const exports = new Map<string, string>();
   const { Exports } = await cfn.send(new ListExportsCommand({}));
   for (const e of Exports ?? []) exports.set(e.Name ?? '', e.Value ?? '');
-  return { stackName: stack, resources: template.Resources, physical, exports };
+  return { stackName: stack, resources: template.Resources, physical, exports, attributes };
 }
 
 /**
@@ -202,10 +277,11 @@ export async function deployLake(
   const deploy = async ({ name, template }: SynthLake['stacks'][number]): Promise<DeployedStack> => {
     const standIns: StandIns = new Map();
     await createSecrets(clients, name, template, standIns, coverage);
+    await createBeforeItsStack(clients, name, template, standIns, coverage);
     for (const [id, r] of Object.entries(template.Resources)) {
       if (r.Type === 'AWS::CloudWatch::Alarm')
         standIns.set(id, {
-          arn: `arn:aws:cloudwatch:${MOTO_REGION}:${MOTO_ACCOUNT}:alarm:${alarmName(name, id)}`,
+          atts: { Arn: `arn:aws:cloudwatch:${MOTO_REGION}:${MOTO_ACCOUNT}:alarm:${alarmName(name, id)}` },
         });
     }
     const body = forMoto(name, template, standIns);
@@ -222,8 +298,9 @@ export async function deployLake(
       throw new Error(`${name}: ${status} ${Stacks?.[0]?.StackStatusReason ?? ''}`);
     const ctx = await resolveContext(cfn, name, template, standIns);
     for (const [id, r] of Object.entries(body.Resources)) {
-      if (!ctx.physical.get(id))
-        throw new Error(`${name}: CloudFormation on moto did not create ${id} (${r.Type})`);
+      // moto lists a Lambda permission with no physical id (CloudFormation's would be its statement id).
+      const made = r.Type === 'AWS::Lambda::Permission' ? ctx.physical.has(id) : ctx.physical.get(id);
+      if (!made) throw new Error(`${name}: CloudFormation on moto did not create ${id} (${r.Type})`);
       coverage.resource(name, id, r.Type, 'cloudformation');
     }
     await applyBucketSettings(clients, ctx, template, coverage);

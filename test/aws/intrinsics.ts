@@ -20,6 +20,8 @@ export interface ResolveContext {
   physical: Map<string, string>;
   /** Exported values by export name (Fn::ImportValue). */
   exports: Map<string, string>;
+  /** Fn::GetAtt answers of the resources created by API or given a stand-in, by logical id. */
+  attributes?: Map<string, Record<string, string>>;
 }
 
 const PSEUDO: Record<string, string> = {
@@ -40,6 +42,8 @@ function ref(name: string, ctx: ResolveContext): string {
 
 function getAtt(logicalId: string, attribute: string, ctx: ResolveContext): string {
   const type = ctx.resources[logicalId]?.Type;
+  const known = ctx.attributes?.get(logicalId)?.[attribute];
+  if (known !== undefined) return known;
   const id = ref(logicalId, ctx);
   const arn = (service: string, resource: string) =>
     `arn:aws:${service}:${MOTO_REGION}:${MOTO_ACCOUNT}:${resource}`;
@@ -48,6 +52,8 @@ function getAtt(logicalId: string, attribute: string, ctx: ResolveContext): stri
   if (name === 'AWS::KMS::Key Arn') return arn('kms', `key/${id}`);
   if (name === 'AWS::IAM::Role Arn') return `arn:aws:iam::${MOTO_ACCOUNT}:role/${id}`;
   if (name === 'AWS::Events::Rule Arn') return arn('events', `rule/${id}`);
+  if (name === 'AWS::Logs::LogGroup Arn') return arn('logs', `log-group:${id}:*`);
+  if (name === 'AWS::Lambda::Function Arn') return arn('lambda', `function:${id}`);
   if (name === 'AWS::SQS::Queue QueueName') return id.split('/').pop() ?? id;
   if (name === 'AWS::SQS::Queue Arn') return arn('sqs', id.split('/').pop() ?? id);
   throw new UnresolvableError(`Fn::GetAtt ${logicalId}.${attribute} (${type})`);

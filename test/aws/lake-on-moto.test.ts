@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AthenaClient, GetWorkGroupCommand } from '@aws-sdk/client-athena';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import {
   GetBucketVersioningCommand,
@@ -30,7 +31,7 @@ import { type AssetRuntime, startAssetRuntime } from './asset-runtime.ts';
 import { queueAthenaResult } from './athena-results.ts';
 import { Coverage } from './coverage.ts';
 import { deployLake, type LakeDeployment } from './deploy-lake.ts';
-import { motoQuery, motoRest } from './moto-call.ts';
+import { motoJson, motoQuery, motoRest } from './moto-call.ts';
 import { MOTO_ACCOUNT, MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from './moto-server.ts';
 import { type LakeRun, runLake } from './run-lake.ts';
 import { moveMessages } from './sqs-move-task.ts';
@@ -261,6 +262,95 @@ describe('the lake deployed on moto', () => {
       "EventBridge's S3 events: moto writes the object key as stored, S3 URL-encodes it",
       'the poller encodes it as S3 does (s3EventKey); decodeEventKey in test/lambdas/transformer.test.ts',
     );
+  });
+
+  it('deploys the access requests, and the portal API and sign-in, from the same templates', async () => {
+    const template = lake.stacks[0].template;
+    const physical = deployed.stacks[0].physical;
+    const only = (type: string, path: string) => {
+      const found = Object.entries(template.Resources).filter(
+        ([, r]) => r.Type === type && String(r.Metadata?.['aws:cdk:path'] ?? '').includes(path),
+      );
+      expect(found.map(([id]) => id)).toHaveLength(1);
+      return found[0];
+    };
+
+    // The access-requests table, by moto's CloudFormation, with the template's keys.
+    const [tableId, table] = only('AWS::DynamoDB::Table', '/Access/');
+    const dynamodb = new DynamoDBClient({
+      endpoint: moto.endpoint,
+      region: MOTO_REGION,
+      credentials: MOTO_CREDENTIALS,
+    });
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: physical.get(tableId) }));
+    dynamodb.destroy();
+    expect(Table?.KeySchema).toEqual(table.Properties?.KeySchema);
+    expect(Table?.AttributeDefinitions).toEqual(table.Properties?.AttributeDefinitions);
+    expect(Table?.DeletionProtectionEnabled).toBe(true);
+
+    // The access API: its URL (an output) names the REST API and stage made through API Gateway, whose
+    // routes integrate the access function.
+    const url = /^https:\/\/([^.]+)\.execute-api\.eu-west-1\.amazonaws\.com\/([^/]+)\/$/.exec(
+      core.AccessApiUrl,
+    );
+    expect(url).not.toBeNull();
+    const [, apiId, stageName] = url ?? [];
+    const stages = await motoRest(moto.endpoint, 'apigateway', 'GET', `/restapis/${apiId}/stages`);
+    expect(stages.item.map((s: { stageName: string }) => s.stageName)).toEqual([stageName]);
+    const resources = await motoRest(moto.endpoint, 'apigateway', 'GET', `/restapis/${apiId}/resources`);
+    const byPath = new Map<string, string>(
+      resources.item.map((r: { path: string; id: string }) => [r.path, r.id]),
+    );
+    expect([...byPath.keys()]).toEqual(
+      expect.arrayContaining(['/requests', '/log', '/departments/{department}/requests/{id}/{decision}']),
+    );
+    const integration = await motoRest(
+      moto.endpoint,
+      'apigateway',
+      'GET',
+      `/restapis/${apiId}/resources/${byPath.get('/requests')}/methods/POST/integration`,
+    );
+    const [functionId] = only('AWS::Lambda::Function', '/Access/Function/');
+    expect(integration.uri).toContain(`:function:${physical.get(functionId)}/invocations`);
+    // The function lets that API (its real id, made before the stack) invoke it, as the template says.
+    const { Policy } = await motoRest(
+      moto.endpoint,
+      'lambda',
+      'GET',
+      `/2015-03-31/functions/${encodeURIComponent(physical.get(functionId) ?? '')}/policy`,
+    );
+    const sources = JSON.parse(Policy).Statement.map(
+      (s: { Condition?: { ArnLike?: Record<string, string> } }) => s.Condition?.ArnLike?.['AWS:SourceArn'],
+    );
+    const templatePermissions = Object.values(template.Resources).filter(
+      (r) =>
+        r.Type === 'AWS::Lambda::Permission' &&
+        JSON.stringify(r.Properties?.FunctionName).includes(functionId),
+    );
+    expect(sources).toHaveLength(templatePermissions.length);
+    for (const source of sources)
+      expect(source).toMatch(new RegExp(`^arn:aws:execute-api:eu-west-1:${MOTO_ACCOUNT}:${apiId}/`));
+
+    // Sign-in: the user pool with the template's groups; the web client's callback is the portal's URL.
+    const groups = await motoJson(
+      moto.endpoint,
+      'cognito-idp',
+      'AWSCognitoIdentityProviderService.ListGroups',
+      { UserPoolId: core.PortalUserPoolId },
+    );
+    const templateGroups = Object.values(template.Resources)
+      .filter((r) => r.Type === 'AWS::Cognito::UserPoolGroup')
+      .map((r) => r.Properties?.GroupName);
+    expect(groups.Groups.map((g: { GroupName: string }) => g.GroupName).sort()).toEqual(
+      templateGroups.sort(),
+    );
+    const client = await motoJson(
+      moto.endpoint,
+      'cognito-idp',
+      'AWSCognitoIdentityProviderService.DescribeUserPoolClient',
+      { UserPoolId: core.PortalUserPoolId, ClientId: core.PortalClientId },
+    );
+    expect(client.UserPoolClient.CallbackURLs).toEqual([core.PortalUrl]);
   });
 
   const NAMES = ['诊所 名录 2026-12.csv', 'clinics+v2 100%.csv'];

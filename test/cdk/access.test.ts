@@ -15,10 +15,12 @@ type Grant = {
   Resource: { LFTagPolicy: { ResourceType: string; Expression: unknown } };
   Permissions: string[];
 };
+/** The personas' grants (the access API's grantable permissions are test/cdk/access-requests.test.ts's). */
 function grants(template: Template): Grant[] {
-  return Object.values(template.findResources('AWS::LakeFormation::PrincipalPermissions')).map(
-    (r) => r.Properties,
-  );
+  // The persona grants only: not the access API's grantable SELECT, nor the portal's DESCRIBE (portal.test.ts).
+  return Object.entries(template.findResources('AWS::LakeFormation::PrincipalPermissions'))
+    .filter(([id]) => !id.startsWith('AccessGrantable') && !id.startsWith('PortalCatalogDescribe'))
+    .map(([, r]) => r.Properties);
 }
 const expr = (classification: string[] | undefined, departments: string[]) => [
   ...(classification ? [{ TagKey: 'classification', TagValues: classification }] : []),
@@ -49,6 +51,7 @@ describe('LakeFormationSetup', () => {
     expect(Object.values(tags).map((t) => [t.Properties.TagKey, t.Properties.TagValues])).toEqual([
       ['classification', ['public', 'internal', 'restricted']],
       ['department', ['health', 'statistics', 'civil_affairs']],
+      ['sharing', ['unconditional', 'conditional', 'none']],
     ]);
     for (const tag of Object.values(tags))
       expect(tag.DependsOn).toEqual([expect.stringMatching(/^LakeFormationSettings/)]);
@@ -117,7 +120,8 @@ describe('persona grants', () => {
           LFTagPolicy: {
             CatalogId: '111122223333',
             ResourceType: 'TABLE',
-            Expression: expr(['public'], all),
+            // Across departments: only tables shared unconditionally (conditional ones by access request).
+            Expression: [...expr(['public'], all), { TagKey: 'sharing', TagValues: ['unconditional'] }],
           },
         },
         Permissions: ['SELECT', 'DESCRIBE'],
@@ -156,7 +160,7 @@ describe('persona grants', () => {
     expect(grants(lake.templates.get('Lake-statistics') as Template)).toHaveLength(0);
   });
 
-  it('grants nothing with a grant option, and never to the transformer', () => {
+  it('grants nothing with a grant option (but the access API its grantable SELECT), and never to the transformer', () => {
     for (const t of [core, ...lake.templates.values()]) {
       for (const g of grants(t)) {
         expect(g).toMatchObject({ PermissionsWithGrantOption: [] });

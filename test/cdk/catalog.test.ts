@@ -5,7 +5,7 @@ import { DatasetTable, PARQUET_FORMAT, SYMLINK_FORMAT } from '../../lib/catalog/
 import { DepartmentCatalog } from '../../lib/catalog/department-catalog.ts';
 import { LAKE_DEFAULTS } from '../../lib/config/lake-config.ts';
 import { contractHash, type DatasetContract } from '../../src/contracts/index.ts';
-import { columnFactKey, TABLE_PARAMETERS } from '../../src/lake/glue-table.ts';
+import { columnFactKey, MAX_COLUMN_FACT, TABLE_PARAMETERS } from '../../src/lake/glue-table.ts';
 import { CURRENT_MANIFEST_DIR, currentManifestKey } from '../../src/lake/layout.ts';
 import { buildFixtureLake, fastStack, fixtureInputs } from './helpers.ts';
 
@@ -61,6 +61,10 @@ describe('DatasetTable', () => {
       [columnFactKey('_upload_id', 'classification')]: 'internal',
       [columnFactKey('ingest_date', 'classification')]: 'internal',
     });
+    expect(input.Parameters[columnFactKey('ingest_date', 'description')]).toBe(
+      'Day the upload was ingested (UTC), YYYY-MM-DD.',
+    );
+    expect(input.Parameters[columnFactKey('visit_id', 'headers')]).toBeUndefined();
     expect(input.Parameters[columnFactKey('visit_id', 'pii')]).toBeUndefined();
     expect(input.Parameters[columnFactKey('patient_mobile', 'classification')]).toBeUndefined();
     expect(input.StorageDescriptor.Columns.map((c: { Name: string }) => c.Name)).not.toContain(
@@ -106,7 +110,14 @@ describe('DatasetTable', () => {
     ];
     const ref = { CatalogId: '111122223333', DatabaseName: 'lake_health', Name: 'clinics' };
     expect(byPath).toEqual({
-      ClassificationTag: { Resource: { Table: ref }, LFTags: lfTag('public') },
+      // The table also carries its sharing type (its columns inherit it).
+      ClassificationTag: {
+        Resource: { Table: ref },
+        LFTags: [
+          ...lfTag('public'),
+          { CatalogId: '111122223333', TagKey: 'sharing', TagValues: ['unconditional'] },
+        ],
+      },
       InternalColumnsTag: {
         Resource: { TableWithColumns: { ...ref, ColumnNames: ['rating'] } },
         LFTags: lfTag('internal'),
@@ -143,6 +154,77 @@ describe('DatasetTable', () => {
       },
     });
     template.resourceCountIs('AWS::LakeFormation::TagAssociation', 0);
+  });
+
+  it("keeps each field's header spellings and whole description, within the size a parameter may take", () => {
+    const stack = fastStack();
+    const bucket = new s3.Bucket(stack, 'Curated');
+    const clinics = contract('clinics');
+    const many = Array.from({ length: 200 }, (_, i) => `诊所名称${i}`);
+    const fields = clinics.fields.map((f) =>
+      f.name === 'clinic_id'
+        ? { ...f, headers: ['许可证号', 'licence no.'] }
+        : f.name === 'clinic_name'
+          ? { ...f, headers: many, description: '名'.repeat(MAX_COLUMN_FACT + 50) }
+          : f,
+    );
+    new DatasetTable(stack, 'T', {
+      contract: { ...clinics, fields },
+      databaseName: 'db',
+      curatedBucket: bucket,
+      tagClassification: false,
+    });
+    const [table] = Object.values(Template.fromStack(stack).findResources('AWS::Glue::Table'));
+    const p = table.Properties.TableInput.Parameters as Record<string, string>;
+    expect(JSON.parse(p[columnFactKey('clinic_id', 'headers')])).toEqual(['许可证号', 'licence no.']);
+    expect(p[columnFactKey('clinic_id', 'description')]).toBe('Clinic licence number');
+    // As many whole spellings as fit; the description cut with an ellipsis.
+    const kept = JSON.parse(p[columnFactKey('clinic_name', 'headers')]) as string[];
+    expect(kept).toEqual(many.slice(0, kept.length));
+    expect(kept.length).toBeGreaterThan(10);
+    expect(p[columnFactKey('clinic_name', 'headers')].length).toBeLessThanOrEqual(MAX_COLUMN_FACT);
+    expect([...p[columnFactKey('clinic_name', 'description')]]).toHaveLength(MAX_COLUMN_FACT);
+    expect(p[columnFactKey('beds', 'headers')]).toBeUndefined();
+  });
+
+  it('carries the catalogue metadata as lake.* parameters, with the defaults of a contract without it', () => {
+    // Prepare
+    const stack = fastStack();
+    const bucket = new s3.Bucket(stack, 'Curated');
+    const catalogued: DatasetContract = {
+      ...contract('visits'),
+      sharing: { type: 'conditional', conditions: '仅用于统计分析', basis: '《个人信息保护法》第十三条' },
+      updateFrequency: 'weekly',
+      keywords: ['门诊', 'visits'],
+      theme: ['HEAL', 'SOCI'],
+      spatial: '520100',
+      temporal: { start: '2024-01-01', end: '2024-12-31' },
+      contactPoint: { name: '医政医管处', telephone: '0851-00000000' },
+    };
+    // Act
+    new DatasetTable(stack, 'T', { contract: catalogued, databaseName: 'db', curatedBucket: bucket });
+    // Assess
+    Template.fromStack(stack).hasResourceProperties('AWS::Glue::Table', {
+      TableInput: {
+        Parameters: Match.objectLike({
+          'lake.sharing': 'conditional',
+          'lake.sharing_conditions': '仅用于统计分析',
+          'lake.sharing_basis': '《个人信息保护法》第十三条',
+          'lake.update_frequency': 'weekly',
+          'lake.keywords': '["门诊","visits"]',
+          'lake.theme': 'HEAL,SOCI',
+          'lake.spatial': '520100',
+          'lake.temporal': '{"start":"2024-01-01","end":"2024-12-31"}',
+          'lake.contact_point': '{"name":"医政医管处","email":null,"telephone":"0851-00000000"}',
+        }),
+      },
+    });
+    // A contract without catalogue keys: shared unconditionally (the rule), not opened, nothing else said.
+    const plain = table('visits')?.TableInput.Parameters as Record<string, string>;
+    expect(plain['lake.sharing']).toBe('unconditional');
+    expect(
+      Object.keys(plain).filter((k) => /^lake\.(opening|update_frequency|keywords|theme|spatial)/.test(k)),
+    ).toEqual([]);
   });
 
   it('rejects a malformed projection start date', () => {

@@ -233,6 +233,7 @@ describe('the lake stack', () => {
     }
     expect(denyOf(core.storage.queryResultsBucket)).toEqual([
       expect.anything(), // the transformer
+      expect.anything(), // the erasure role (its own grants reach no query result)
       'arn:aws:iam::111122223333:role/lake-admin',
       'arn:aws:iam::111122223333:role/public-analyst',
       'arn:aws:iam::111122223333:role/health-analyst',

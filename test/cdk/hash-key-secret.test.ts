@@ -96,7 +96,11 @@ describe('the hash key', () => {
       {
         Sid: HASH_KEY_DENY_SIDS.read,
         Action: 'secretsmanager:GetSecretValue',
-        Condition: { ArnNotLike: { 'aws:PrincipalArn': [getAtt('IngestionTransformerRole'), ADMIN] } },
+        Condition: {
+          ArnNotLike: {
+            'aws:PrincipalArn': [getAtt('IngestionTransformerRole'), getAtt('IngestionErasureRole'), ADMIN],
+          },
+        },
         Effect: 'Deny',
         Principal: { AWS: '*' },
         Resource: '*',
@@ -117,7 +121,11 @@ describe('the hash key', () => {
     expect(statements.at(-1)).toEqual({
       Sid: HASH_KEY_DENY_SIDS.decrypt,
       Action: HASH_KEY_DECRYPT_ACTIONS,
-      Condition: { ArnNotLike: { 'aws:PrincipalArn': [getAtt('IngestionTransformerRole'), ADMIN] } },
+      Condition: {
+        ArnNotLike: {
+          'aws:PrincipalArn': [getAtt('IngestionTransformerRole'), getAtt('IngestionErasureRole'), ADMIN],
+        },
+      },
       Effect: 'Deny',
       Principal: { AWS: '*' },
       Resource: '*',
@@ -133,10 +141,10 @@ describe('the hash key', () => {
     );
   });
 
-  it('with no admins, admits only the transformer to read and only the deployment role to change it', () => {
+  it('with no admins, admits only the transformer and the erasure role to read and only the deployment role to change it', () => {
     const statements = secretPolicy(ingestionStack().template) ?? [];
     expect(statements.map((s) => (s.Condition as { ArnNotLike: unknown }).ArnNotLike)).toEqual([
-      { 'aws:PrincipalArn': [getAtt('IngestionTransformerRole')] },
+      { 'aws:PrincipalArn': [getAtt('IngestionTransformerRole'), getAtt('IngestionErasureRole')] },
       { 'aws:PrincipalArn': [DEPLOYER] },
     ]);
   });
@@ -177,7 +185,9 @@ describe('the lake stack', () => {
     const { coreTemplate } = buildFixtureLake();
     const admin = 'arn:aws:iam::111122223333:role/lake-admin';
     const read = secretPolicy(coreTemplate)?.find((s) => s.Sid === HASH_KEY_DENY_SIDS.read);
-    expect(read?.Condition).toEqual({ ArnNotLike: { 'aws:PrincipalArn': [expect.anything(), admin] } });
+    expect(read?.Condition).toEqual({
+      ArnNotLike: { 'aws:PrincipalArn': [expect.anything(), expect.anything(), admin] },
+    });
     const landingPolicy = Object.values(coreTemplate.findResources('AWS::S3::BucketPolicy')).find((p) =>
       JSON.stringify(p.Properties.Bucket).includes('StorageLanding'),
     );

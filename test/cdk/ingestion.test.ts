@@ -130,6 +130,11 @@ describe('LakeIngestion defaults', () => {
           [TRANSFORMER_ENV.maxObjectBytes]: String(
             (LAKE_DEFAULTS.transformerEphemeralStorageMiB * 1024 * 1024) / 4,
           ),
+          // The working copy's limit from /tmp, the strings' memory budget from the function's memory.
+          [TRANSFORMER_ENV.maxDecompressedBytes]: String(
+            (LAKE_DEFAULTS.transformerEphemeralStorageMiB * 1024 * 1024 * 3) / 8,
+          ),
+          [TRANSFORMER_ENV.stringsMemoryBytes]: String(64 * 1024 * 1024),
           POWERTOOLS_SERVICE_NAME: TRANSFORMER_SERVICE_NAME,
           POWERTOOLS_METRICS_NAMESPACE: TRANSFORMER_METRICS_NAMESPACE,
           NODE_OPTIONS: '--enable-source-maps',
@@ -207,6 +212,7 @@ describe('LakeIngestion defaults', () => {
         Resource: [
           objects('StorageRaw', 'raw/*'),
           objects('StorageCurated', 'curated/*'),
+          objects('StorageCurated', 'withdrawn/*'),
           objects('StorageQuarantine', 'quarantine/*'),
           objects('StorageQuarantine', 'reports/*'),
         ],
@@ -216,6 +222,7 @@ describe('LakeIngestion defaults', () => {
         Effect: 'Allow',
         Resource: [
           objects('StorageCurated', 'curated/*'),
+          objects('StorageCurated', 'withdrawn/*'),
           objects('StorageQuarantine', 'quarantine/*'),
           objects('StorageQuarantine', 'reports/*'),
         ],
@@ -283,6 +290,13 @@ describe('LakeIngestion overrides', () => {
       MemorySize: 1024,
       Timeout: 300,
       EphemeralStorage: { Size: 2048 },
+      Environment: {
+        Variables: Match.objectLike({
+          [TRANSFORMER_ENV.maxObjectBytes]: String(512 * 1024 * 1024),
+          [TRANSFORMER_ENV.maxDecompressedBytes]: String(768 * 1024 * 1024),
+          [TRANSFORMER_ENV.stringsMemoryBytes]: String(32 * 1024 * 1024),
+        }),
+      },
     });
     template.hasResourceProperties('AWS::SQS::Queue', {
       VisibilityTimeout: 300 * VISIBILITY_TIMEOUT_FACTOR,

@@ -4,8 +4,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
 import { LAKE_DEFAULTS } from '../../lib/config/lake-config.ts';
 import { LakeIngestion } from '../../lib/ingestion/ingestion.ts';
+import { FreshnessCheck } from '../../lib/monitoring/freshness-check.ts';
 import { LakeMonitoring } from '../../lib/monitoring/lake-monitoring.ts';
 import { LakeStorage } from '../../lib/storage/lake-storage.ts';
+import {
+  FRESHNESS_ENV,
+  FRESHNESS_SERVICE_NAME,
+  OVERDUE_DATASETS_METRIC,
+} from '../../src/ingest/freshness-metrics.ts';
 import { TRANSFORMER_METRICS } from '../../src/ingest/metrics.ts';
 import { FIXTURE_HANDLER, fastStack } from './helpers.ts';
 
@@ -75,5 +81,102 @@ describe('LakeMonitoring overrides', () => {
       MetricName: 'ApproximateAgeOfOldestMessage',
       Threshold: 600,
     });
+  });
+});
+
+describe('the freshness check', () => {
+  function freshnessStack() {
+    const stack = fastStack();
+    const storage = new LakeStorage(stack, 'Storage');
+    const key = new kms.Key(stack, 'OpsKey', { enableKeyRotation: true });
+    const ingestion = new LakeIngestion(stack, 'Ingestion', { storage, opsKey: key, entry: FIXTURE_HANDLER });
+    const check = new FreshnessCheck(stack, 'Freshness', {
+      storage,
+      departments: ['health', 'civil_affairs'],
+    });
+    new LakeMonitoring(stack, 'Monitoring', {
+      ingestion,
+      key,
+      freshness: { check, departments: ['health', 'civil_affairs'] },
+    });
+    return Template.fromStack(stack);
+  }
+  const template = freshnessStack();
+
+  it('runs the check once a day on a schedule, with the reports bucket in its environment', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 1 * * ? *)',
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FreshnessFunction'), 'Arn'] } }),
+      ],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('overdue'),
+      Environment: {
+        Variables: Match.objectLike({
+          [FRESHNESS_ENV.reportsBucket]: { Ref: Match.stringLikeRegexp('^StorageQuarantine') },
+          POWERTOOLS_SERVICE_NAME: FRESHNESS_SERVICE_NAME,
+        }),
+      },
+    });
+  });
+
+  it('raises one alarm per department with an overdue dataset, and one when the check fails', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const overdue = alarms.filter((a) => a.MetricName === OVERDUE_DATASETS_METRIC);
+    expect(overdue.map((a) => a.Dimensions)).toEqual([
+      [
+        { Name: 'department', Value: 'civil_affairs' },
+        { Name: 'service', Value: FRESHNESS_SERVICE_NAME },
+      ],
+      [
+        { Name: 'department', Value: 'health' },
+        { Name: 'service', Value: FRESHNESS_SERVICE_NAME },
+      ],
+    ]);
+    for (const a of overdue) {
+      expect(a).toMatchObject({
+        Namespace: 'PublicDataLake',
+        Period: 86400,
+        Statistic: 'Maximum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [{ Ref: expect.stringMatching(/^MonitoringAlarmTopic/) }],
+      });
+    }
+    expect(alarms.filter((a) => a.MetricName === 'Errors' && a.Period === 86400)).toHaveLength(1);
+    expect(alarms).toHaveLength(5 + 3);
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    expect(body).toContain('Overdue datasets per department');
+    expect(body).toContain(`MetricName=\\\\\\"${OVERDUE_DATASETS_METRIC}\\\\\\"`);
+  });
+
+  it("lets the check's role read the reports, and nothing else of the lake", () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p.Properties.Roles).includes('FreshnessFunctionRole'),
+    );
+    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const actions = statements.flatMap((s: { Action: string | string[] }) => [s.Action].flat());
+    expect([...new Set(actions)].sort()).toEqual([
+      'kms:Decrypt',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      's3:GetObject',
+      's3:ListBucket',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    const allowed = JSON.stringify(statements.filter((st: { Effect: string }) => st.Effect === 'Allow'));
+    expect(allowed).toContain('/reports/*');
+    expect(allowed).not.toMatch(/"s3:(Put|Delete)/);
+    // The erasure receipts beside the reports are denied, by name and by listing.
+    const denied = statements.filter((st: { Effect: string }) => st.Effect === 'Deny');
+    expect(denied.map((st: { Sid: string }) => st.Sid).sort()).toEqual([
+      'NoErasureReceiptListing',
+      'NoErasureReceipts',
+    ]);
+    expect(JSON.stringify(denied)).toContain('/reports/_erasures/*');
   });
 });

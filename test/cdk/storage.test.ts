@@ -479,6 +479,7 @@ describe('LakeStorage grants', () => {
         Resource: [
           objects(b('Raw'), 'raw/*'),
           objects(b('Curated'), 'curated/*'),
+          objects(b('Curated'), 'withdrawn/*'),
           objects(b('Quarantine'), 'quarantine/*'),
           objects(b('Quarantine'), 'reports/*'),
         ],
@@ -488,6 +489,7 @@ describe('LakeStorage grants', () => {
         Effect: 'Allow',
         Resource: [
           objects(b('Curated'), 'curated/*'),
+          objects(b('Curated'), 'withdrawn/*'),
           objects(b('Quarantine'), 'quarantine/*'),
           objects(b('Quarantine'), 'reports/*'),
         ],

@@ -2,7 +2,7 @@
  * The deployed lake: S3 against a local S3 server (uploads as the department's role, reports), STS, Glue,
  * Athena and CloudFormation mocked with aws-sdk-client-mock, asserting the exact requests.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   AthenaClient,
@@ -28,6 +28,7 @@ import { datasetSchema, loadDatasets } from '../../src/contracts/index.ts';
 import type { IngestReport } from '../../src/engine/report.ts';
 import { LOCAL_BUCKETS, LOCAL_CREDENTIALS, type LocalS3, startLocalS3 } from '../../src/ingest/local-s3.ts';
 import { processUpload } from '../../src/ingest/process-upload.ts';
+import { catalogueFromParameters } from '../../src/lake/catalogue-parameters.ts';
 import { datasetModel, tableColumns } from '../../src/lake/dataset-model.ts';
 import { fastStack } from '../cdk/helpers.ts';
 import { lake, ROOT, tempLakeDir } from './helpers.ts';
@@ -316,6 +317,65 @@ describe('queries on Athena', () => {
     ]);
   });
 
+  it('exports page by page as Athena gives them, decimals beyond a double exact', async () => {
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-3' });
+    athena.on(GetQueryExecutionCommand).resolves({
+      QueryExecution: { QueryExecutionId: 'q-3', StatementType: 'DML', Status: { State: 'SUCCEEDED' } },
+    });
+    const money = {
+      ColumnInfo: [
+        { Name: 'n', Label: 'n', Type: 'bigint' },
+        { Name: 'fee', Label: 'fee', Type: 'decimal', Precision: 38, Scale: 2 },
+      ],
+    };
+    const cells = (...v: string[]) => ({ Data: v.map((VarCharValue) => ({ VarCharValue })) });
+    /** Three pages of 1,000, 1,000 and 500 rows (the first after the labels row). */
+    const page = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => cells(String(from + i), `${from + i}.50`));
+    athena
+      .on(GetQueryResultsCommand, { QueryExecutionId: 'q-3', NextToken: undefined })
+      .resolves({
+        ResultSet: { ResultSetMetadata: money, Rows: [cells('n', 'fee'), ...page(0, 999)] },
+        NextToken: 'p2',
+      })
+      .on(GetQueryResultsCommand, { QueryExecutionId: 'q-3', NextToken: 'p2' })
+      .resolves({ ResultSet: { ResultSetMetadata: money, Rows: page(999, 1000) }, NextToken: 'p3' })
+      .on(GetQueryResultsCommand, { QueryExecutionId: 'q-3', NextToken: 'p3' })
+      .resolves({
+        ResultSet: {
+          ResultSetMetadata: money,
+          Rows: [...page(1999, 500), cells('9007199254740993', '12345678901234567.89')],
+        },
+      });
+    const file = join(dir, 'athena-export.csv');
+
+    const r = await lake(['query', 'SELECT n, fee FROM health.fees', '--output', file, '--json'], {
+      cwd: dir,
+      hooks,
+    });
+
+    expect(r.stderr).toBe('');
+    expect(r.json()).toEqual({
+      output: file,
+      format: 'csv',
+      columns: [
+        { name: 'n', type: 'bigint' },
+        { name: 'fee', type: 'decimal(38,2)' },
+      ],
+      rows: 2500,
+    });
+    const lines = readFileSync(file, 'utf8').split('\r\n');
+    expect(lines).toHaveLength(2502);
+    expect(lines[0]).toBe('\ufeffn,fee');
+    expect(lines.slice(1, -2).every((l, i) => l === `${i},${i}.50`)).toBe(true);
+    expect(lines.at(-2)).toBe('9007199254740993,12345678901234567.89');
+    expect(athena.commandCalls(GetQueryResultsCommand).map((c) => c.args[0].input.NextToken)).toEqual([
+      undefined,
+      'p2',
+      'p3',
+    ]);
+  });
+
   it("reports a failed query with Athena's reason and a non-zero exit code", async () => {
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-2' });
     athena.on(GetQueryExecutionCommand).resolves({
@@ -418,6 +478,8 @@ describe('the catalog from Glue', () => {
           mode: 'replace',
           rows: null,
           lastIngested: null,
+          // No catalogue parameters on the table: the defaults (shared unconditionally, not opened).
+          catalogue: catalogueFromParameters({}),
         },
         {
           dataset: 'health/pharmacies',
@@ -429,6 +491,8 @@ describe('the catalog from Glue', () => {
           mode: 'append',
           rows: null,
           lastIngested: null,
+          // No catalogue parameters on the table: the defaults (shared unconditionally, not opened).
+          catalogue: catalogueFromParameters({}),
         },
       ],
     });
@@ -498,7 +562,8 @@ describe('the catalog from Glue', () => {
         { name: 'beds', type: 'bigint', classification: 'public', pii: null },
       ],
     });
-    // What Glue and one count query cannot tell is null, and the page says so.
+    // What Glue and one count query cannot tell is null, and the page says so (this table is from a
+    // stack that stored no header spellings: its parameters have no column descriptions).
     expect(r.json()).toMatchObject({ period: null, lastUpload: null, quarantinedRows: null, sample: null });
     expect(r.json<{ columns: { headers: unknown }[] }>().columns.map((c) => c.headers)).toEqual([
       null,
@@ -513,7 +578,9 @@ describe('the catalog from Glue', () => {
     expect(human.stdout).toMatch(
       /^in quarantine: +not shown for a deployed lake: `lake status --dataset health\/clinics`$/m,
     );
-    expect(human.stdout).toContain('original headers: ? = not kept by a deployed lake');
+    expect(human.stdout).toContain(
+      'original headers: ? = not kept by this deployment (deploy again to keep them)',
+    );
     expect(athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input).toEqual({
       QueryString: 'SELECT count(*) AS n, max(_ingested_at) AS last FROM "health"."clinics"',
       WorkGroup: 'publicdatalake-query-workgroup',
@@ -530,7 +597,13 @@ describe('the same dataset model, locally and deployed', () => {
     classification: 'internal',
     mode: 'append',
     fields: [
-      { name: 'resident_key', type: 'string', constraints: { required: true } },
+      {
+        name: 'resident_key',
+        type: 'string',
+        title: 'Resident key',
+        headers: ['居民编号', 'resident no.'],
+        constraints: { required: true },
+      },
       {
         name: 'resident_id',
         pii: 'cn_resident_id',
@@ -593,6 +666,15 @@ describe('the same dataset model, locally and deployed', () => {
       ['_ingested_at', 'timestamp', null, null, 'internal', false],
       ['ingest_date', 'string', null, null, 'internal', true],
     ]);
+    // The header spellings and the whole description, as the contract gives them.
+    const about = (columns: ColumnInfo[]) => columns.map((c) => [c.name, c.headers, c.description]);
+    const headers = (name: string) => contract.fields.find((f) => f.name === name)?.headers ?? [];
+    expect(about(deployed.columns)).toEqual(local.map((c) => [c.name, headers(c.name), c.description]));
+    expect(deployed.columns[0]).toMatchObject({
+      headers: ['居民编号', 'resident no.'],
+      description: 'Resident key',
+    });
+    expect(deployed.columns[1].description).toHaveLength(contract.fields[1].description?.length ?? 0);
     // The comment was cut (Glue's 255 characters): the facts did not depend on it.
     const comment = table.StorageDescriptor.Columns[1].Comment as string;
     expect([...comment]).toHaveLength(255);

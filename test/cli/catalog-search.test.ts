@@ -4,8 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetInfo } from '../../src/cli/backend.ts';
-import { searchDatasets } from '../../src/cli/catalog-search.ts';
+import { searchDatasets, searchTexts } from '../../src/cli/catalog-search.ts';
 import { parseContract } from '../../src/contracts/index.ts';
+import { catalogueEntry } from '../../src/lake/catalogue.ts';
+import { catalogueFromParameters, catalogueParameters } from '../../src/lake/catalogue-parameters.ts';
 import { lake, tempLakeDir } from './helpers.ts';
 
 let dir: string;
@@ -58,7 +60,7 @@ describe('lake catalog --search', () => {
   it('prints the datasets found, with what matched, or says nothing matched', async () => {
     const found = await lake(['catalog', '--search', '学校', '--lake-dir', dir]);
     expect(found.stdout).toMatch(
-      /^education\.schools +Schools and kindergartens +column school_id title: 学校标识码/m,
+      /^education\.schools +Schools and kindergartens +keyword: 学校; column school_id title: 学校标识码/m,
     );
     expect(found.stdout).not.toContain('health.clinics');
     const none = await lake(['catalog', '--search', '火箭', '--lake-dir', dir]);
@@ -74,6 +76,8 @@ describe('searchDatasets', () => {
       'department: health',
       'title: 零售药店',
       'description: Licensed retail pharmacies.',
+      'keywords: [药品零售, pharmacy]',
+      'theme: [HEAL]',
       'fields:',
       '  - name: licence_no',
       '    title: 许可证编号',
@@ -94,6 +98,7 @@ describe('searchDatasets', () => {
     mode: 'replace',
     rows: null,
     lastIngested: null,
+    catalogue: catalogueEntry(contract),
   };
   const find = (q: string) => searchDatasets(q, [info], () => contract).map((h) => h.matches[0]?.where);
 
@@ -110,5 +115,25 @@ describe('searchDatasets', () => {
 
   it('finds nothing for an empty query', () => {
     expect(find('  ')).toEqual([]);
+  });
+
+  it('matches keywords and theme names, in Chinese and English', () => {
+    expect(find('药品零售')).toEqual(['keyword']);
+    expect(find('pharmacy')).toEqual(['keyword']);
+    expect(find('卫生健康')).toEqual(['theme HEAL']);
+    expect(
+      searchTexts(info, contract)
+        .filter((t) => t.where === 'theme HEAL')
+        .map((t) => t.text),
+    ).toEqual(['卫生健康', 'Health']);
+  });
+
+  it('matches them on a deployed lake too, from the Glue table parameters alone', () => {
+    const deployed = { ...info, catalogue: catalogueFromParameters(catalogueParameters(contract)) };
+    const hits = (q: string) =>
+      searchDatasets(q, [deployed], () => undefined).map((h) => h.matches[0]?.where);
+    expect(hits('ypls')).toEqual(['keyword']);
+    expect(hits('卫生健康')).toEqual(['theme HEAL']);
+    expect(hits('许可证')).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 /** CSV fields the CLI writes: what a spreadsheet would run as a formula is shown as text instead. */
 import { describe, expect, it } from 'vitest';
-import { csvCell } from '../../src/cli/csv-cell.ts';
+import { csvCell } from '../../src/lake/csv-cell.ts';
 
 describe('csvCell', () => {
   it.each([

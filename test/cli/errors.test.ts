@@ -61,7 +61,8 @@ describe('usage errors (exit 2)', () => {
     [['query'], /query needs SQL/, /SELECT count/],
     [['status', '--limit', 'ten'], /--limit must be a positive whole number/, /lake help/],
     [['report'], /report needs an upload id/, /lake status/],
-    [['contract'], /unknown command "contract"/, /lake contract infer/],
+    [['contract'], /lake contract needs a command: infer/, /lake contract infer <file>/],
+    [['contract', 'guess'], /unknown command "contract guess"/, /lake contract --help/],
   ])('lake %j', async (args, message, hint) => {
     const r = await lake([...args, ...local()]);
     expect(r.code).toBe(EXIT.usage);

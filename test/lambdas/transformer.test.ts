@@ -14,12 +14,14 @@ import { hashKeyFingerprint } from '../../src/ingest/hash-key.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/ingest/local-s3.ts';
 import { TRANSFORMER_METRICS as METRICS } from '../../src/ingest/metrics.ts';
 import { readReport } from '../../src/ingest/process-upload.ts';
-import { curatedKey, uploadIdOf } from '../../src/lake/layout.ts';
+import { withdrawRequestObject } from '../../src/ingest/withdraw-request.ts';
+import { curatedKey, uploadIdOf, withdrawRequestKey } from '../../src/lake/layout.ts';
 import { hmacHex } from '../../src/privacy/protect.ts';
 import {
   clinicsContract,
   contractsOf,
   fixture,
+  getBytes,
   HASH_KEY,
   instrumentedClient,
   putFile,
@@ -244,6 +246,63 @@ describe('handleEvent', () => {
         values: { [METRICS.rowsAccepted]: 0, [METRICS.rowsRejected]: 0, [METRICS.filesRejected]: 1 },
       },
     ]);
+  });
+
+  it("carries out a steward's withdrawal request, logged as withdrawn and counted in no metric", async () => {
+    // Prepare: an upload of clinics, then health's request to withdraw it (and one naming another department)
+    const s3 = lake.s3.client();
+    const key = 'landing/health/clinics/to-withdraw.csv';
+    // Bytes of its own: the same bytes as another test's upload would be a duplicate, publishing nothing.
+    const csv = 'clinic_id,诊所名称,beds,opened_on,owner_name\nGZ009001,花溪区诊所,5,2020-01-02,王五\n';
+    await putFile(s3, lake.s3.buckets.landing, key, csv);
+    const { recorded, logger, metrics } = recorders();
+    const deps: HandlerDeps = {
+      s3,
+      buckets: lake.s3.buckets,
+      contracts: contractsOf(clinicsContract()),
+      hashKey: async () => HASH_KEY,
+      logger,
+      metrics,
+    };
+    await handleEvent(
+      sqsBatch([{ messageId: 'u', body: objectCreated(lake.s3.buckets.landing, key) }]),
+      deps,
+    );
+    const uploadId = recorded.logs.find((l) => l.message === 'upload processed')?.extra.uploadId as string;
+    const request = withdrawRequestObject({
+      uploadId,
+      dataset: 'health/clinics',
+      by: 'health-steward',
+      reason: 'the wrong file',
+      requestedAt: '2026-11-28T09:00:00Z',
+    });
+    await putFile(s3, lake.s3.buckets.landing, request.key, request.body);
+    const foreign = withdrawRequestKey('statistics', uploadId);
+    await putFile(s3, lake.s3.buckets.landing, foreign, request.body);
+    recorded.metrics.length = 0;
+
+    // Act
+    const response = await handleEvent(
+      sqsBatch([
+        { messageId: 'w', body: objectCreated(lake.s3.buckets.landing, request.key) },
+        { messageId: 'x', body: objectCreated(lake.s3.buckets.landing, foreign) },
+      ]),
+      deps,
+    );
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    const outcomes = recorded.logs.filter((l) => l.message.startsWith('upload ')).map((l) => l.extra.outcome);
+    expect(outcomes.slice(-2)).toEqual(['withdrawn', 'ignored']);
+    expect(recorded.logs.find((l) => l.message === 'withdrawal request refused')?.extra.reason).toContain(
+      'outside department statistics',
+    );
+    expect(recorded.metrics).toEqual([]);
+    const report = JSON.parse(
+      (await getBytes(s3, lake.s3.buckets.quarantine, `reports/health/clinics/${uploadId}.json`)).toString(),
+    );
+    expect(report.withdrawal).toMatchObject({ by: 'health-steward', reason: 'the wrong file' });
+    expect(report.withdrawal.completedAt).toEqual(expect.any(String));
   });
 
   it("records the secret's version in the report of an upload it hashed", async () => {

@@ -11,6 +11,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { IngestReport } from '../../engine/report.ts';
+import type { ErasureReceipt } from '../../ingest/erase-receipt.ts';
 import { listReports, readReport } from '../../ingest/process-upload.ts';
 import { normalizeEtag } from '../../ingest/s3-objects.ts';
 import { TABLE_PARAMETERS } from '../../lake/glue-table.ts';
@@ -19,8 +20,10 @@ import type { DepartmentOutput, LakeOutputs } from '../../lake/outputs.ts';
 import type {
   DatasetDetail,
   DatasetInfo,
+  EraseOptions,
   LakeBackend,
   QueryOutcome,
+  QueryStream,
   RedriveOutcome,
   UploadedObject,
   UploadSummary,
@@ -28,10 +31,11 @@ import type {
 import type { ContractSet } from '../contracts.ts';
 import { unknownDataset } from '../contracts.ts';
 import { CliError, EXIT } from '../errors.ts';
+import { unknownUpload } from '../local-history.ts';
 import type { ProgressReporter } from '../progress.ts';
 import { summaryOf } from '../report-view.ts';
 import { uploadFile } from '../upload-file.ts';
-import { AthenaQueryError, runAthenaQuery } from './athena.ts';
+import { athenaQueryStream } from './athena.ts';
 import type { AwsClientFactory } from './aws-clients.ts';
 import { departmentName, getTable, getTables, tableColumns, tableInfo } from './glue-catalog.ts';
 import type { DeployedLake } from './stack-outputs.ts';
@@ -86,7 +90,22 @@ export class AwsBackend implements LakeBackend {
   private async asDepartment(id: string): Promise<S3Client> {
     const cached = this.roleClients.get(id);
     if (cached) return cached;
-    const role = this.department(id).uploadRoleArn;
+    const creds = await this.assume(
+      this.department(id).uploadRoleArn,
+      `the ${id} department's upload role`,
+      `Ask the platform team to add your principal to the ${id} department's uploaders in departments.yaml and deploy.`,
+    );
+    const s3 = this.clients.s3(creds);
+    this.roleClients.set(id, s3);
+    return s3;
+  }
+
+  /** Temporary credentials of a role the stack outputs name (STS AssumeRole with the caller's credentials). */
+  private async assume(
+    role: string,
+    what: string,
+    hint: string,
+  ): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }> {
     const sts = this.clients.sts();
     let creds: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string } | undefined;
     try {
@@ -100,26 +119,21 @@ export class AwsBackend implements LakeBackend {
       );
       creds = r.Credentials;
     } catch (e) {
-      throw new CliError(
-        `cannot act as the ${id} department's upload role (${role}): ${(e as Error).message}`,
-        {
-          hint: `Ask the platform team to add your principal to the ${id} department's uploaders in departments.yaml and deploy.`,
-          code: 'assume_role_failed',
-          cause: e,
-        },
-      );
+      throw new CliError(`cannot act as ${what} (${role}): ${(e as Error).message}`, {
+        hint,
+        code: 'assume_role_failed',
+        cause: e,
+      });
     } finally {
       sts.destroy();
     }
     if (!creds?.AccessKeyId || !creds.SecretAccessKey)
       throw new CliError(`STS returned no credentials for ${role}`);
-    const s3 = this.clients.s3({
+    return {
       accessKeyId: creds.AccessKeyId,
       secretAccessKey: creds.SecretAccessKey,
       sessionToken: creds.SessionToken,
-    });
-    this.roleClients.set(id, s3);
-    return s3;
+    };
   }
 
   private checkDataset(ref: DatasetRef): void {
@@ -224,22 +238,42 @@ export class AwsBackend implements LakeBackend {
   }
 
   /**
-   * Not on the deployed lake yet: the department's upload role may not move curated files, and must not
-   * gain that right. The withdrawal will be a request object under the department's landing prefix that
-   * the transformer carries out (docs/cli.md, "Withdrawing an upload").
+   * A request object under the department's landing prefix (the upload role's one right), carried out by
+   * the transformer; waits for the report to show the withdrawal completed (aws-history.ts).
    */
-  async withdraw(uploadId: string): Promise<IngestReport> {
-    throw new CliError(`withdrawing upload ${uploadId} is not available on the deployed lake yet`, {
-      hint: 'Withdraw it on the local lake, or ask the platform team: docs/cli.md, "Withdrawing an upload".',
-      code: 'not_available',
-      exitCode: EXIT.failure,
+  async withdraw(uploadId: string, request: { reason: string }): Promise<IngestReport> {
+    const report = await this.report(uploadId);
+    if (!report) throw unknownUpload(uploadId);
+    const { withdrawDeployed } = await import('./aws-history.ts');
+    return withdrawDeployed({
+      report,
+      s3: await this.asDepartment(report.dataset.split('/')[0]),
+      outputs: this.outputs,
+      by: this.opts.user ?? 'unknown',
+      reason: request.reason,
+      pollMs: this.opts.pollMs ?? AWS_REPORT_POLL_MS,
     });
   }
 
-  /**
-   * Moves the dead-letter queue's messages back to the ingestion queue (SQS redrive: the move task
-   * sends each message back to the queue it came from).
-   */
+  /** As the stack's erasure role (lake admins only): see aws-history.ts. */
+  async erase(request: EraseOptions): Promise<ErasureReceipt> {
+    const { eraseAsErasureRole } = await import('./aws-history.ts');
+    return eraseAsErasureRole({
+      request,
+      outputs: this.outputs,
+      contracts: this.contracts?.datasets ?? null,
+      region: this.deployed.region,
+      by: this.opts.user ?? 'unknown',
+      s3: (creds) => this.clients.s3(creds),
+      assume: (role) =>
+        this.assume(
+          role,
+          "the lake's erasure role",
+          'Only the lake admins (lakeFormation.admins) may assume it.',
+        ),
+    });
+  }
+
   async redrive(): Promise<RedriveOutcome> {
     const sqs = this.clients.sqs();
     try {
@@ -327,40 +361,26 @@ export class AwsBackend implements LakeBackend {
       lastUpload: null,
       quarantinedRows: null,
       sample: null,
+      // Reports are read as each department's role: `lake status --overdue` says which datasets are late.
+      freshness: null,
     };
   }
 
   async query(sql: string, progress: ProgressReporter, signal?: AbortSignal): Promise<QueryOutcome> {
     const started = Date.now();
-    progress.phase('query queued');
-    try {
-      const r = await runAthenaQuery(this.athena(), {
-        sql,
-        workGroup: this.outputs.core.workGroup,
-        signal,
-        onPoll: (state, scanned) => {
-          progress.phase(`query ${state.toLowerCase()}`);
-          progress.update(scanned, undefined, scanned > 0 ? `${scanned} bytes scanned` : undefined);
-        },
-      });
-      return {
-        columns: r.columns,
-        rows: r.rows,
-        scannedBytes: r.scannedBytes,
-        durationMs: Date.now() - started,
-      };
-    } catch (e) {
-      if (e instanceof AthenaQueryError) {
-        throw new CliError(`the query failed: ${e.message}`, {
-          hint: `Fix the SQL (Athena's dialect). Tables are <database>.<dataset>: \`lake catalog\` lists them.${e.queryExecutionId ? ` Query id ${e.queryExecutionId}.` : ''}`,
-          code: 'query_failed',
-          cause: e,
-        });
-      }
-      throw e;
-    } finally {
-      progress.done();
-    }
+    const r = await this.queryStream(sql, progress, signal);
+    const rows: Record<string, unknown>[] = [];
+    for await (const page of r.batches) rows.push(...page);
+    return { columns: r.columns, rows, scannedBytes: r.scannedBytes, durationMs: Date.now() - started };
+  }
+
+  queryStream(sql: string, progress: ProgressReporter, signal?: AbortSignal): Promise<QueryStream> {
+    return athenaQueryStream(this.athena(), {
+      sql,
+      workGroup: this.outputs.core.workGroup,
+      progress,
+      signal,
+    });
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * The deployed catalog as analysts see it: the Glue tables of each department database, described from
  * what the stack stores on them (src/lake/glue-table.ts): the table's `lake.*` parameters and each
- * column's facts (classification, personal data, protection). No local contract is read.
+ * column's facts (classification, personal data, protection, header spellings, description). No local
+ * contract is read.
  */
 import {
   GetDatabaseCommand,
@@ -10,7 +11,8 @@ import {
   type GlueClient,
   type Table,
 } from '@aws-sdk/client-glue';
-import { columnFacts, DATABASE_PARAMETERS, TABLE_PARAMETERS } from '../../lake/glue-table.ts';
+import { catalogueFromParameters } from '../../lake/catalogue-parameters.ts';
+import { columnFacts, columnHeaders, DATABASE_PARAMETERS, TABLE_PARAMETERS } from '../../lake/glue-table.ts';
 import type { ColumnInfo, DatasetInfo } from '../backend.ts';
 
 /** Every table of a Glue database, page by page. */
@@ -59,11 +61,17 @@ export function tableInfo(table: Table, department: string, owner: string): Data
     mode: p[TABLE_PARAMETERS.mode] ?? (table.PartitionKeys?.length ? 'append' : 'replace'),
     rows: null,
     lastIngested: null,
+    catalogue: catalogueFromParameters(p),
   };
 }
 
 /** The table's columns, then its partition keys, each with the facts the table's parameters hold. */
 export function tableColumns(table: Table, tableClassification: string): ColumnInfo[] {
+  // A stack that stores column descriptions (every lake table has described lineage columns) stores
+  // header spellings too: a column without them has none, rather than unknown ones.
+  const described = Object.keys(table.Parameters ?? {}).some(
+    (k) => k.startsWith('lake.column.') && k.endsWith('.description'),
+  );
   const describe = (c: { Name?: string; Type?: string; Comment?: string }): ColumnInfo => {
     const name = c.Name ?? '';
     const facts = columnFacts(table.Parameters, name);
@@ -73,9 +81,9 @@ export function tableColumns(table: Table, tableClassification: string): ColumnI
       classification: facts.classification ?? tableClassification,
       pii: facts.pii,
       protect: facts.pii ? facts.protect : null,
-      description: c.Comment ?? null,
-      // Glue keeps no header spellings: the contract has them (`lake catalog --local`).
-      headers: null,
+      // The uncut description the stack stores; a table from a stack that stored none has its comment.
+      description: facts.description ?? (described ? null : (c.Comment ?? null)),
+      headers: described ? columnHeaders(table.Parameters, name) : null,
     };
   };
   return [

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { type CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
 import { type LakeOutputs, readLakeOutputs } from '../../lake/outputs.ts';
 import { CliError, EXIT } from '../errors.ts';
 
@@ -74,6 +74,8 @@ export function readOutputsFile(file: string, cwd: string): DeployedLake {
 
 /** Reads the outputs of the stacks whose names start with `prefix` from CloudFormation. */
 export async function readStackOutputs(cfn: CloudFormationClient, prefix: string): Promise<DeployedLake> {
+  // Loaded here: finding the local lake (no --stack) must not load the CloudFormation SDK.
+  const { DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
   const stacks: Stack[] = [];
   let NextToken: string | undefined;
   try {
@@ -117,4 +119,14 @@ export function regionOf(outputs: LakeOutputs): string | undefined {
     if (url) return url[1];
   }
   return undefined;
+}
+
+/**
+ * The deployed lake's open-data zone (its bucket and CloudFront URL), for withdrawal and erasure to reach
+ * it (LakeBuckets.open); undefined for a lake deployed before the zone existed.
+ */
+export function openZoneOf(outputs: LakeOutputs): { bucket: string; baseUrl?: string } | undefined {
+  const bucket = outputs.core.openDataBucket;
+  if (!bucket) return undefined;
+  return outputs.core.openDataUrl ? { bucket, baseUrl: outputs.core.openDataUrl } : { bucket };
 }

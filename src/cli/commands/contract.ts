@@ -25,8 +25,12 @@ export const contractInferCommand: Command = {
     sample: { type: 'string', help: '<rows> rows to sample (default 5000)' },
   },
   globals: ['json', 'datasets'],
-  details:
-    'The draft is valid as it is, but only a person can tell what the data means: review it before deploying.',
+  details: [
+    "The draft names each column (a known header's usual name, else the header in pinyin, the header kept as",
+    'title and spelling), guesses types and number forms (groupChar, bareNumber, day numbers of a workbook),',
+    'finds the header below title rows, and proposes skipRows for totals and footnotes; its notes say why.',
+    'Only a person can tell what the data means: the loader refuses the draft until its description is written.',
+  ].join('\n'),
   async run(ctx, positionals, values) {
     const path = inputFile(ctx.io.cwd, positionals[0], 'contract infer');
     const ref = parseDatasetRef(values.dataset as string | undefined);
@@ -41,7 +45,10 @@ export const contractInferCommand: Command = {
         cause: e.cause,
       });
     });
-    const notes = result.fields.flatMap((f) => f.notes.map((n) => `${f.field.name}: ${n}`));
+    const notes = [
+      ...result.notes.map((n) => `format: ${n}`),
+      ...result.fields.flatMap((f) => f.notes.map((n) => `${f.field.name}: ${n}`)),
+    ];
     let written: string | null = null;
     if (values.write) {
       const target = join(
@@ -77,7 +84,7 @@ export const contractInferCommand: Command = {
         );
         for (const n of notes) ctx.out.line(ctx.out.style(`  ${n}`, 'dim'));
         ctx.out.line(
-          `Review it, then: npx lake validate ${relative(ctx.io.cwd, path)} --dataset ${ref.department}/${ref.dataset}`,
+          `Write its description and review it, then: npx lake validate ${relative(ctx.io.cwd, path)} --dataset ${ref.department}/${ref.dataset}`,
         );
       } else {
         ctx.io.stdout.write(result.yaml);

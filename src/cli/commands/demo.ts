@@ -21,6 +21,7 @@ import { formatDuration, formatInt } from '../output.ts';
 import { createProgress, silentProgress } from '../progress.ts';
 import { printShortReport } from '../report-view.ts';
 import { printResult } from './query.ts';
+import { DEFAULT_SERVE_PORT } from './serve.ts';
 
 export const DEFAULT_EXAMPLES_DIR = 'examples';
 /** The order departments' files are ingested in: the reference table first. */
@@ -174,11 +175,30 @@ export const demoCommand: Command = {
         answers.push({ title: q.title, sql: q.sql, columns: r.columns, rows: r.rows });
       }
 
+      out.line();
+      out.heading('4. Sharing: a conditionally shared dataset, refused, requested, approved');
+      out.line();
+      const { showSharing } = await import('../access-demo.ts');
+      const sharing = await showSharing(out, {
+        lakeDir: ctx.lakeDir,
+        contracts,
+        cwd: ctx.io.cwd,
+        indent: '   ',
+      });
+
+      out.line();
+      out.heading('5. Open data: what the public downloads, with its DCAT-AP catalogue');
+      out.line();
+      const { printOpenCatalog } = await import('../../ingest/open/open-listing.ts');
+      const open = await printOpenCatalog(lakePaths(ctx.lakeDir).open, (l) => out.line(`   ${l}`));
+
       out.document({
         lake: lake.description,
         reports,
         catalog,
         queries: answers,
+        sharing,
+        open,
         durationMs: Date.now() - started,
       });
       out.line();
@@ -196,6 +216,11 @@ export const demoCommand: Command = {
       );
       out.line('  npx lake validate examples/health/clinics/clinics-2026-11.csv --dataset health/clinics');
       out.line('  npx lake up                                            # serve the lake to any S3 client');
+      out.line();
+      out.line(`The web portal over this lake: npx lake serve`);
+      out.line(
+        `  then open http://127.0.0.1:${DEFAULT_SERVE_PORT}/  (open data without signing in; 登录 to act as a steward, analyst or enterprise)`,
+      );
       return EXIT.ok;
     } finally {
       await lake.close();

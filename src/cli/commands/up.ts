@@ -7,6 +7,7 @@ import { LOCAL_GLOBALS } from '../command.ts';
 import { CliError, EXIT, UsageError } from '../errors.ts';
 import { jsonText } from '../output.ts';
 import { printShortReport, summaryOf } from '../report-view.ts';
+import { DEFAULT_SERVE_PORT, parsePort, startPortal } from './serve.ts';
 
 /** The port `lake up` listens on unless told otherwise (s3rver's usual one). */
 export const DEFAULT_UP_PORT = 4568;
@@ -14,8 +15,12 @@ export const DEFAULT_UP_PORT = 4568;
 export const upCommand: Command = {
   name: 'up',
   summary: 'serve the local lake: an S3 endpoint on loopback and the transformer behind it',
-  usage: `[--port <port>]`,
+  usage: `[--port <port>] [--portal-port <port>]`,
   options: {
+    'portal-port': {
+      type: 'string',
+      help: `<port> the web portal's port (default ${DEFAULT_SERVE_PORT}; 0 for any free port)`,
+    },
     port: {
       type: 'string',
       help: `<port> the S3 endpoint's port (default ${DEFAULT_UP_PORT}; 0 for any free port)`,
@@ -38,6 +43,7 @@ export const upCommand: Command = {
       lake = await LocalLake.open({
         lakeDir: ctx.lakeDir,
         contracts: contracts.datasets,
+        publishers: new Map(contracts.departments.map((d) => [d.id, d.name])),
         port,
         serve: true,
         onProcessed: (result) => {
@@ -68,6 +74,18 @@ export const upCommand: Command = {
       throw e;
     }
     await lake.syncCatalog(contracts.datasets).catch(() => undefined);
+    // The web portal over the lake, as `lake serve` runs it (it attaches to this lake like any command).
+    const portalPort = parsePort(values['portal-port'], DEFAULT_SERVE_PORT);
+    const portal = await startPortal(ctx, { port: portalPort, host: '127.0.0.1' })
+      .catch((e) => {
+        // The usual port taken (another lake's portal): any free one, unless this one was asked for.
+        if (values['portal-port'] !== undefined || (e as CliError).code !== 'port_in_use') throw e;
+        return startPortal(ctx, { port: 0, host: '127.0.0.1' });
+      })
+      .catch(async (e) => {
+        await lake.close();
+        throw e;
+      });
     const where = relative(ctx.io.cwd, lake.paths.root) || '.';
     const info = {
       event: 'up',
@@ -78,6 +96,7 @@ export const upCommand: Command = {
       lakeDir: lake.paths.root,
       catalog: lake.paths.catalog,
       datasets: [...contracts.datasets.keys()],
+      portal: portal.url,
     };
     if (out.json) {
       ctx.io.stdout.write(`${jsonText(info)}\n`);
@@ -93,6 +112,7 @@ export const upCommand: Command = {
         ['upload to', `s3://${lake.buckets.landing}/landing/<department>/<dataset>/<file>`],
         ['catalog', `${relative(ctx.io.cwd, lake.paths.catalog)} (DuckDB: <department>.<dataset>)`],
         ['datasets', [...contracts.datasets.keys()].join(', ')],
+        ['portal', `${portal.url} (open data, uploads and reports, requests, SQL)`],
       ]);
       out.line();
       out.line('Upload as a department would, with the lake CLI or any S3 client:');
@@ -109,6 +129,7 @@ export const upCommand: Command = {
       ctx.io.signal.addEventListener('abort', () => resolve(), { once: true });
     });
     out.notice('stopping the lake (finishing uploads in progress)…');
+    await portal.close();
     await lake.close();
     await syncing;
     return EXIT.ok;
