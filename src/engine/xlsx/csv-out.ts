@@ -1,8 +1,9 @@
 /**
- * The CSV working file a sheet is written to: records are buffered and written in blocks, waiting for
- * the file stream to drain, and a write error is kept so that it is told apart from a bad upload.
+ * The CSV working file a sheet is written to: records are buffered and written in blocks to a WorkFile,
+ * which waits for the file stream to drain and keeps a write error (a full disk) so that it is told apart
+ * from a bad upload.
  */
-import { createWriteStream } from 'node:fs';
+import { WorkFile } from '../work-file.ts';
 
 const FLUSH_BYTES = 256 * 1024;
 
@@ -11,17 +12,12 @@ function csvField(s: string): string {
 }
 
 export class CsvOut {
-  private readonly out;
+  private readonly out: WorkFile;
   private buf: string[] = [];
   private bytes = 0;
-  /** A write error: the working file could not be written (not the upload's fault). */
-  failure: Error | null = null;
 
   constructor(path: string) {
-    this.out = createWriteStream(path);
-    this.out.on('error', (e) => {
-      this.failure = e;
-    });
+    this.out = new WorkFile(path);
   }
 
   async line(fields: string[]): Promise<void> {
@@ -32,31 +28,15 @@ export class CsvOut {
   }
 
   private async flush(): Promise<void> {
-    if (this.failure) throw this.failure;
     const text = this.buf.join('');
     this.buf = [];
     this.bytes = 0;
-    if (text && !this.out.write(text)) {
-      // 'close' as well: a stream that failed never drains.
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          this.out.off('drain', done);
-          this.out.off('close', done);
-          resolve();
-        };
-        this.out.on('drain', done);
-        this.out.on('close', done);
-      });
-    }
-    if (this.failure) throw this.failure;
+    if (text) await this.out.write(Buffer.from(text, 'utf8'));
   }
 
   async close(): Promise<void> {
     await this.flush();
-    await new Promise<void>((resolve, reject) =>
-      this.out.end((e?: Error | null) => (e ? reject(e) : resolve())),
-    );
-    if (this.failure) throw this.failure;
+    await this.out.close();
   }
 
   destroy(): void {
