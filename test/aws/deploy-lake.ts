@@ -53,6 +53,8 @@ export interface DeployedStack {
   physical: Map<string, string>;
 }
 
+const NO_PHYSICAL_ID = new Set(['AWS::Lambda::Permission', 'AWS::Lambda::LayerVersion']);
+
 /** Stand-ins for references from CloudFormation-created resources to resources created by API. */
 type StandIns = Map<string, StandIn>;
 
@@ -298,8 +300,9 @@ export async function deployLake(
       throw new Error(`${name}: ${status} ${Stacks?.[0]?.StackStatusReason ?? ''}`);
     const ctx = await resolveContext(cfn, name, template, standIns);
     for (const [id, r] of Object.entries(body.Resources)) {
-      // moto lists a Lambda permission with no physical id (CloudFormation's would be its statement id).
-      const made = r.Type === 'AWS::Lambda::Permission' ? ctx.physical.has(id) : ctx.physical.get(id);
+      // moto lists a Lambda permission or layer version with no physical id (CloudFormation's would be
+      // the statement id, the layer version's ARN).
+      const made = NO_PHYSICAL_ID.has(r.Type) ? ctx.physical.has(id) : ctx.physical.get(id);
       if (!made) throw new Error(`${name}: CloudFormation on moto did not create ${id} (${r.Type})`);
       coverage.resource(name, id, r.Type, 'cloudformation');
     }

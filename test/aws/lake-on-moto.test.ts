@@ -18,6 +18,7 @@ import { GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import {
   GetBucketVersioningCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
@@ -31,7 +32,7 @@ import { type AssetRuntime, startAssetRuntime } from './asset-runtime.ts';
 import { queueAthenaResult } from './athena-results.ts';
 import { Coverage } from './coverage.ts';
 import { deployLake, type LakeDeployment } from './deploy-lake.ts';
-import { motoJson, motoQuery, motoRest } from './moto-call.ts';
+import { motoJson, motoQuery, motoRest, motoXml } from './moto-call.ts';
 import { MOTO_ACCOUNT, MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from './moto-server.ts';
 import { type LakeRun, runLake } from './run-lake.ts';
 import { moveMessages } from './sqs-move-task.ts';
@@ -208,13 +209,21 @@ describe('the lake deployed on moto', () => {
     expect(Table?.Parameters?.['lake.owner']).toBe('health');
     glue.destroy();
 
-    // Lake Formation: the clinics table's tags, and every grant of the templates.
+    // Lake Formation: the clinics table's tags (public, and shared on request), and every grant of the
+    // templates.
     const tags = await motoRest(moto.endpoint, 'lakeformation', 'POST', '/GetResourceLFTags', {
       Resource: { Table: { CatalogId: MOTO_ACCOUNT, DatabaseName: 'lake_health', Name: 'clinics' } },
     });
-    expect(tags.LFTagsOnTable).toEqual([
-      { CatalogId: MOTO_ACCOUNT, TagKey: 'classification', TagValues: ['public'] },
-    ]);
+    const clinicsTags = Object.values(health?.Resources ?? {}).find(
+      (r) =>
+        r.Type === 'AWS::LakeFormation::TagAssociation' && r.Properties?.Resource.Table?.Name === 'clinics',
+    );
+    expect(tags.LFTagsOnTable).toEqual(clinicsTags?.Properties?.LFTags);
+    expect(tags.LFTagsOnTable).toContainEqual({
+      CatalogId: MOTO_ACCOUNT,
+      TagKey: 'classification',
+      TagValues: ['public'],
+    });
     const grants = await motoRest(moto.endpoint, 'lakeformation', 'POST', '/ListPermissions', {});
     const templateGrants = lake.stacks.flatMap((s) =>
       Object.values(s.template.Resources).filter(
@@ -351,6 +360,20 @@ describe('the lake deployed on moto', () => {
       { UserPoolId: core.PortalUserPoolId, ClientId: core.PortalClientId },
     );
     expect(client.UserPoolClient.CallbackURLs).toEqual([core.PortalUrl]);
+
+    // The open-data zone: the transformer writes to the deployed open bucket and names the distribution's
+    // URL (a stand-in, see the summary); the origin access controls are made through CloudFront's API.
+    const env = deployed.transformer.Environment?.Variables ?? {};
+    expect(env.LAKE_OPEN_BUCKET).toBe(core.OpenDataBucket);
+    expect(env.LAKE_OPEN_BASE_URL).toBe(core.OpenDataUrl);
+    await s3.send(new HeadBucketCommand({ Bucket: core.OpenDataBucket }));
+    const controls = await motoXml(moto.endpoint, 'cloudfront', 'GET', '/2020-05-31/origin-access-control');
+    const templateControls = Object.values(template.Resources).filter(
+      (r) => r.Type === 'AWS::CloudFront::OriginAccessControl',
+    );
+    expect(controls.match(/<SigningBehavior>always<\/SigningBehavior>/g)).toHaveLength(
+      templateControls.length,
+    );
   });
 
   const NAMES = ['诊所 名录 2026-12.csv', 'clinics+v2 100%.csv'];

@@ -59,6 +59,21 @@ export async function motoRest(
   return text ? JSON.parse(text) : {};
 }
 
+/** A REST-XML call, e.g. CloudFront's `POST /2020-05-31/origin-access-control`; answers XML. */
+export async function motoXml(
+  endpoint: string,
+  service: string,
+  method: string,
+  path: string,
+  body?: string,
+): Promise<string> {
+  return send(`${service} ${method} ${path}`, `${endpoint}${path}`, {
+    method,
+    headers: { authorization: authorization(service), 'content-type': 'application/xml' },
+    body,
+  });
+}
+
 /** Query-protocol parameters from a structure: lists as `<name>.member.<n>`, structures as `<name>.<field>`. */
 export function queryParams(value: Json, prefix = ''): Record<string, string> {
   if (value === undefined || value === null) return {};

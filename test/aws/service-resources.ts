@@ -1,7 +1,8 @@
 /**
  * The lake's resources of the services moto's CloudFormation lacks but moto's APIs have (API Gateway,
- * Cognito, EventBridge Scheduler), made with the calls CloudFormation would make from their template
- * properties; and the stand-ins for CloudFront's, which are not created here.
+ * Cognito, EventBridge Scheduler, CloudFront's origin access controls), made with the calls CloudFormation
+ * would make from their template properties; and the stand-ins for CloudFront's distributions, functions
+ * and response headers policies, which are not created here.
  *
  * Some of them are referred to by resources moto's CloudFormation creates (a Lambda permission names the
  * REST API and its stage, a function's environment names the user pool), so those are made before their
@@ -10,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { motoJson, motoRest } from './moto-call.ts';
+import { motoJson, motoRest, motoXml } from './moto-call.ts';
 import { MOTO_ACCOUNT, MOTO_REGION } from './moto-server.ts';
 import type { Json } from './synth-lake.ts';
 
@@ -40,19 +41,46 @@ export const API_GATEWAY_AFTER_STACK = new Set([
   'AWS::ApiGateway::Stage',
 ]);
 
-/** CloudFront's types: not created; references to them get a deterministic stand-in (see cloudFrontStandIn). */
+/** CloudFront's types not created; references to them get a deterministic stand-in (see cloudFrontStandIn). */
 export const CLOUDFRONT_TYPES = new Set([
   'AWS::CloudFront::Distribution',
-  'AWS::CloudFront::OriginAccessControl',
   'AWS::CloudFront::Function',
   'AWS::CloudFront::ResponseHeadersPolicy',
 ]);
 
 export const CLOUDFRONT_GAP =
-  "CloudFront: moto's CloudFront has distributions and origin access controls but no CloudFront Functions or " +
-  'response headers policies (the portal distribution uses both), and nothing here serves a distribution; ' +
-  'none is created, references to them (a distribution DomainName in the functions’ environments, its ARN ' +
-  'in the bucket policies) resolve to deterministic stand-ins (d<hash>.cloudfront.net)';
+  "CloudFront: moto's CloudFront has distributions but no CloudFront Functions or response headers policies " +
+  '(the portal distribution uses both), and nothing here serves a distribution; the distributions, functions ' +
+  'and policies are not created (the origin access controls are), references to them (a distribution ' +
+  'DomainName in the functions’ environments, its ARN in the bucket policies) resolve to deterministic ' +
+  'stand-ins (d<hash>.cloudfront.net)';
+
+const xmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** CreateOriginAccessControl from the template's OriginAccessControlConfig; the control's id. */
+export async function createOriginAccessControl(endpoint: string, p: Json): Promise<string> {
+  const c = p.OriginAccessControlConfig;
+  const fields = [
+    'Name',
+    'Description',
+    'SigningProtocol',
+    'SigningBehavior',
+    'OriginAccessControlOriginType',
+  ]
+    .filter((f) => c[f] !== undefined)
+    .map((f) => `<${f}>${xmlText(String(c[f]))}</${f}>`)
+    .join('');
+  const answer = await motoXml(
+    endpoint,
+    'cloudfront',
+    'POST',
+    '/2020-05-31/origin-access-control',
+    `<?xml version="1.0" encoding="UTF-8"?><OriginAccessControlConfig xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">${fields}</OriginAccessControlConfig>`,
+  );
+  const id = /<Id>([^<]+)<\/Id>/.exec(answer)?.[1];
+  if (!id) throw new Error(`CreateOriginAccessControl answered no id: ${answer.slice(0, 300)}`);
+  return id;
+}
 export const CLOUDFRONT_COVERED_BY =
   'test/cdk/open-data.test.ts and test/cdk/portal.test.ts (origin access control, behaviours, headers, functions)';
 

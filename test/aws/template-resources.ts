@@ -38,6 +38,7 @@ import {
   CLOUDFRONT_GAP,
   CLOUDFRONT_TYPES,
   createApiGatewayPart,
+  createOriginAccessControl,
   inDependencyOrder,
   STAGE_PROPERTIES_NOT_APPLIED,
 } from './service-resources.ts';
@@ -140,8 +141,13 @@ export async function createRest(
             if (props[key])
               coverage.notApplied(
                 `AWS::ApiGateway::Stage ${key}`,
-                'test/cdk/portal.test.ts (the stage settings)',
+                'test/cdk/portal.test.ts (the portal stage’s settings; the access API stage’s are not asserted there)',
               );
+        continue;
+      }
+      if (r.Type === 'AWS::CloudFront::OriginAccessControl') {
+        ctx.physical.set(id, await createOriginAccessControl(endpoint, p()));
+        record(id, r.Type, 'api: cloudfront CreateOriginAccessControl');
         continue;
       }
       if (CLOUDFRONT_TYPES.has(r.Type)) {
