@@ -61,6 +61,26 @@ describe('the access API', () => {
     core.hasOutput(CORE_OUTPUTS.accessApiUrl, {});
   });
 
+  it('logs every call to its own log group, traces it, and throttles the stage', () => {
+    const api = logicalIdOf(core, 'AWS::ApiGateway::RestApi', 'Access/Api');
+    const logGroup = logicalIdOf(core, 'AWS::Logs::LogGroup', 'Access/ApiAccessLogs');
+    const stages = Object.values(core.findResources('AWS::ApiGateway::Stage')).filter(
+      (s) => s.Properties.RestApiId.Ref === api,
+    );
+    expect(stages).toHaveLength(1);
+    const stage = stages[0]?.Properties;
+    expect(stage.TracingEnabled).toBe(true);
+    expect(stage.AccessLogSetting.DestinationArn).toEqual({ 'Fn::GetAtt': [logGroup, 'Arn'] });
+    expect(stage.MethodSettings).toEqual([
+      expect.objectContaining({
+        HttpMethod: '*',
+        ResourcePath: '/*',
+        ThrottlingRateLimit: 20,
+        ThrottlingBurstLimit: 40,
+      }),
+    ]);
+  });
+
   it("lets only a department's steward role decide on its department's requests", () => {
     const api =
       core.findResources('AWS::ApiGateway::RestApi')[
