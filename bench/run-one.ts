@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DatasetContract } from '../src/contracts/schema.ts';
+import { defineDayNumber } from '../src/engine/day-number.ts';
 import { transformFile } from '../src/engine/transform.ts';
 import { baselineCopySql, readCsvHeader, sqlString } from './baseline.ts';
 import { loadPaymentsContract } from './generate.ts';
@@ -128,6 +129,8 @@ async function runBaseline(o: RunOptions, contract: DatasetContract) {
     await conn.run(`SET threads=${o.threads}`);
     if (o.memoryLimit) await conn.run(`SET memory_limit=${sqlString(o.memoryLimit)}`);
     if (o.tempDir) await conn.run(`SET temp_directory=${sqlString(o.tempDir)}`);
+    // The typed SQL of date fields names the day-number macro; a CSV defines it as NULL, as the engine does.
+    await defineDayNumber(conn, null);
     const result = await conn.run(sql);
     const seconds = (performance.now() - started) / 1000;
     return { seconds, rowsOut: Number(result.rowsChanged), detail: { protectSql: source, sql } };

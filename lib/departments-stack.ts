@@ -12,7 +12,7 @@ import { DepartmentCatalog } from './catalog/department-catalog.ts';
 import type { DepartmentPersonas } from './config/lake-config.ts';
 import { DepartmentOutcomes } from './departments/department-outcomes.ts';
 import { DepartmentUploader } from './departments/department-uploader.ts';
-import { DEPARTMENT_ROLE_PATH, uploadRoleName } from './departments/upload-role-name.ts';
+import { DEPARTMENT_ROLE_PATH, portalApiRoleArn, uploadRoleName } from './departments/upload-role-name.ts';
 import type { LakeStack } from './lake-stack.ts';
 import { departmentAudiences, LakeQuery } from './query/lake-query.ts';
 
@@ -49,6 +49,8 @@ export class DepartmentResources extends Construct {
       storage: core.storage,
       roleName: uploadRoleName(core.stackName, department.id),
       rolePath: DEPARTMENT_ROLE_PATH,
+      // Named, not referenced: the core stack names the portal API's role the same way (no export to lock).
+      portalApiRoleArn: core.portal ? portalApiRoleArn(this, core.stackName) : undefined,
     });
     // The steward (who acts as the upload role) decides on its department's access requests.
     grantStewardRoutes(core.access.api, this.uploader.role, department.id);

@@ -56,6 +56,8 @@ export function buildLake(scope: Construct, inputs: LakeInputs, options: LakeApp
     env: options.env,
     transformerEntry: options.transformerEntry,
   });
+  // A steward's decisions in the deployed portal go to the access API, as `lake access approve` does.
+  core.portal?.api.useAccessApi(core.access.api.url);
   const perStack = inputs.config.stacks.departmentsPerStack;
   const departmentStacks: DepartmentsStack[] = [];
   for (let i = 0; i * perStack < inputs.departments.length; i++) {

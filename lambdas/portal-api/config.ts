@@ -8,6 +8,8 @@ export const PORTAL_API_ENV = {
   contractsFile: 'PORTAL_CONTRACTS_FILE',
   /** The user pool's issuer URL (`https://cognito-idp.<region>.<suffix>/<pool id>`). */
   issuer: 'PORTAL_ISSUER',
+  /** The access API's base URL (the stack's AccessApiUrl): a steward's decisions go there. */
+  accessApiUrl: 'PORTAL_ACCESS_API_URL',
 } as const;
 
 /** The header the portal's CloudFront function sets to the Host the viewer asked for. */
@@ -21,6 +23,8 @@ export interface PortalApiConfig {
   contractsFile: string;
   /** Absent: tokens sent to the public routes are not read. */
   issuer: string | null;
+  /** Absent: a steward's decisions answer 501 with the CLI command. */
+  accessApiUrl: string | null;
 }
 
 export function readPortalApiConfig(env: Readonly<Record<string, string | undefined>>): PortalApiConfig {
@@ -36,5 +40,6 @@ export function readPortalApiConfig(env: Readonly<Record<string, string | undefi
     lake,
     contractsFile: env[PORTAL_API_ENV.contractsFile] || DEFAULT_CONTRACTS_FILE,
     issuer: env[PORTAL_API_ENV.issuer] || null,
+    accessApiUrl: env[PORTAL_API_ENV.accessApiUrl] || null,
   };
 }

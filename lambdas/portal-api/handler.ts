@@ -27,6 +27,8 @@ export const handler = portalHandler({
   contracts,
   clients: defaultClients({ region: process.env.AWS_REGION }),
   db: new DynamoDBClient({}),
+  accessApiUrl: config.accessApiUrl,
+  region: process.env.AWS_REGION,
   signIn: config.issuer ? { issuer: config.issuer, keys: poolKeys(config.issuer) } : undefined,
   // The error's kind only: a message may quote what a user sent.
   onError: (e) => logger.error('portal request failed', { error: (e as Error)?.name ?? 'unknown' }),

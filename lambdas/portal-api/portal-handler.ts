@@ -29,6 +29,10 @@ export interface PortalHandlerDeps {
   fetch?: typeof fetch;
   now?: () => Date;
   onError?: (e: unknown) => void;
+  /** The access API's base URL (a steward's inbox and decisions); absent: decisions answer 501. */
+  accessApiUrl?: string | null;
+  /** The region the access API's requests are signed for. @default - the URL's */
+  region?: string;
   /** The user pool whose ID tokens the public routes read (they have no authorizer). */
   signIn?: { issuer: string; keys: KeySource };
 }
@@ -98,6 +102,8 @@ export function portalHandler(deps: PortalHandlerDeps) {
         user: sub,
         fetch: deps.fetch,
         now: deps.now,
+        accessApiUrl: deps.accessApiUrl,
+        region: deps.region,
       }),
       identity: cognitoIdentity(departments),
       hosts: null,

@@ -3,15 +3,23 @@
  * while it names none (synth warns, saying how to fix it). The role may put files only under
  * `landing/<department>/` and read only the department's reports, with the KMS key usable only for those
  * objects.
+ *
+ * With the web portal deployed, the role also trusts the portal API's role, for sessions named
+ * `lake-cli-portal-<user's opaque id>` only: a steward signed in to the portal acts as this role, as they
+ * would from the CLI. The portal is one more way in for the uploaders departments.yaml names, not a way
+ * around them: while the department names none, the role trusts the portal no more than anyone.
  */
 import { Annotations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { Department } from '../../src/contracts/schema.ts';
 import type { LakeStorage } from '../storage/lake-storage.ts';
+import { PORTAL_SESSION_PREFIX } from './upload-role-name.ts';
 
 /** Sid of the trust statement of a role no one may assume yet. */
 export const NO_UPLOADERS_SID = 'NoUploadersYet';
+/** Sid of the trust statement of the portal API's role. */
+export const PORTAL_STEWARDS_SID = 'PortalStewards';
 
 export interface DepartmentUploaderProps {
   readonly department: Department;
@@ -26,6 +34,12 @@ export interface DepartmentUploaderProps {
    * @default - `/`
    */
   readonly rolePath?: string;
+  /**
+   * The web portal API's role, trusted for sessions named `lake-cli-portal-*` (when the department names
+   * uploaders).
+   * @default - the portal is not deployed: no trust in it
+   */
+  readonly portalApiRoleArn?: string;
 }
 
 export class DepartmentUploader extends Construct {
@@ -60,7 +74,17 @@ export class DepartmentUploader extends Construct {
       });
       Annotations.of(this).addWarningV2(
         'lake:no-uploaders',
-        `department ${department.id} names no uploaders, so its upload role trusts nobody and no one can upload its files: add uploaders to departments.yaml (the role or user ARNs of its data stewards) and deploy again.`,
+        `department ${department.id} names no uploaders, so its upload role trusts nobody and no one can upload its files: add uploaders to departments.yaml (the role or user ARNs of its data stewards) and deploy again (stewards signed in to the web portal cannot act for it either).`,
+      );
+    }
+    if (props.portalApiRoleArn && !this.trustsNobody) {
+      this.role.assumeRolePolicy?.addStatements(
+        new iam.PolicyStatement({
+          sid: PORTAL_STEWARDS_SID,
+          actions: ['sts:AssumeRole'],
+          principals: [new iam.ArnPrincipal(props.portalApiRoleArn)],
+          conditions: { StringLike: { 'sts:RoleSessionName': `${PORTAL_SESSION_PREFIX}*` } },
+        }),
       );
     }
     storage.grantDepartmentUpload(this.role, department.id);

@@ -18,7 +18,11 @@ export const MAX_ROLE_NAME_LENGTH = 64;
  * ends with 8 hex digits of the SHA-256 of the whole name, so it stays unique and the same on every synth.
  */
 export function uploadRoleName(lakeName: string, departmentId: string): string {
-  const name = `${lakeName}-upload-${departmentId}`;
+  return cappedRoleName(`${lakeName}-upload-${departmentId}`);
+}
+
+/** `name`, or when over IAM's limit its start and 8 hex digits of its SHA-256. */
+function cappedRoleName(name: string): string {
   if (name.length <= MAX_ROLE_NAME_LENGTH) return name;
   const digest = createHash('sha256').update(name).digest('hex').slice(0, 8);
   return `${name.slice(0, MAX_ROLE_NAME_LENGTH - digest.length - 1)}-${digest}`;
@@ -31,5 +35,30 @@ export function uploadRoleArn(scope: IConstruct, lakeName: string, departmentId:
     region: '',
     resource: 'role',
     resourceName: `${DEPARTMENT_ROLE_PATH.slice(1)}${uploadRoleName(lakeName, departmentId)}`,
+  });
+}
+
+/**
+ * The role session names the portal API opens as a department's upload role: the CLI's session prefix,
+ * `portal-` and the user's opaque Cognito id (src/portal/aws-services.ts). The upload roles trust the
+ * portal API's role for sessions named so and no other.
+ */
+export const PORTAL_SESSION_PREFIX = 'lake-cli-portal-';
+
+/**
+ * `<lake>-portal-api`: the portal API Lambda's role, named so the department stacks (deployed after the core
+ * stack that creates it) can trust it by ARN without a cross-stack export. Cut and made unique as uploadRoleName.
+ */
+export function portalApiRoleName(lakeName: string): string {
+  return cappedRoleName(`${lakeName}-portal-api`);
+}
+
+/** The ARN of the portal API's role, in the partition and account of `scope`'s stack. */
+export function portalApiRoleArn(scope: IConstruct, lakeName: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'iam',
+    region: '',
+    resource: 'role',
+    resourceName: portalApiRoleName(lakeName),
   });
 }

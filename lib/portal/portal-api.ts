@@ -8,9 +8,10 @@
  *   The function maps the token's groups to a principal.
  * - Stage: throttled, X-Ray traced, access logs as JSON to an encrypted log group without the caller's IP
  *   address or user (personal values); no execution logs (they would copy request bodies).
- * - The function's role reads the Glue catalog's metadata (the department databases and their tables),
- *   reads the access requests table, and may assume the departments' upload roles (a steward's uploads and
- *   reports, as that department). It has no grant on any lake bucket; in Lake Formation it may only
+ * - The function's role (named `<stack>-portal-api`, as the upload roles' trust names it) reads the Glue
+ *   catalog's metadata (the department databases and their tables), reads the access requests table, and
+ *   may assume the departments' upload roles (a steward's uploads, reports and access decisions, as that
+ *   department; the access API's URL comes by useAccessApi). It has no grant on any lake bucket; in Lake Formation it may only
  *   DESCRIBE (lib/portal/portal.ts).
  */
 import { dirname, join } from 'node:path';
@@ -26,6 +27,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_CONTRACTS_FILE, PORTAL_API_ENV } from '../../lambdas/portal-api/config.ts';
 import type { AwsPortalConfig } from '../../src/portal/aws-services.ts';
 import { acknowledge, allowWildcards } from '../common/nag.ts';
+import { portalApiRoleName } from '../departments/upload-role-name.ts';
 import { LakeFunction } from '../ingestion/lake-function.ts';
 import {
   DUCKDB_PACKAGES,
@@ -121,6 +123,8 @@ export class PortalApi extends Construct {
       },
     });
     this.role = this.fn.role as iam.Role;
+    // Named as the department stacks name it in their upload roles' trust (lib/departments).
+    (this.role.node.defaultChild as iam.CfnRole).roleName = portalApiRoleName(stack.stackName);
     this.grantLakeReads(props);
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
@@ -192,6 +196,14 @@ export class PortalApi extends Construct {
       'AwsSolutions-APIG6',
       'Access logs are on (JSON without addresses or identities, to an encrypted log group); execution logs would copy request bodies and need the account-wide CloudWatch role.',
     );
+  }
+
+  /**
+   * Sends a steward's decisions to the access API at `url`, signed as the department's upload role (whose
+   * identity policy allows its own department's routes): the portal's role needs no grant of its own.
+   */
+  public useAccessApi(url: string): void {
+    this.fn.addEnvironment(PORTAL_API_ENV.accessApiUrl, url);
   }
 
   /** The catalog's metadata, the access table (read), the departments' upload roles (assume). */

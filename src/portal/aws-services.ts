@@ -8,7 +8,8 @@
  *   Glue only: row counts need Athena under a reader's grants, which the portal role does not hold.
  * - access: the access requests and audit log, read from the access API's DynamoDB table (dynamo-store in
  *   lambdas/access-api). Making a request or a decision changes Lake Formation grants, which only the
- *   access API may do: here it answers 501 with the CLI command that does it.
+ *   access API may do: a steward's inbox and decisions go to it as the department's upload role; an
+ *   analyst's request answers 501 with the CLI command that makes it (aws-access.ts).
  * - queryAs: SQL runs on Athena as an analyst's own role (`lake query`); the deployed portal answers 501.
  * - open: the open-data zone through its public CloudFront URL (what anyone may download).
  */
@@ -16,7 +17,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoAccessStore } from '../../lambdas/access-api/dynamo-store.ts';
 import type { AccessRequest } from '../access/model.ts';
 import { datasetAccess } from '../access/policy.ts';
-import { AccessService, LAKE_ACTOR } from '../access/service.ts';
+import { LAKE_ACTOR } from '../access/service.ts';
 import type { AccessEffects, AccessStore } from '../access/store.ts';
 import { AwsBackend, type AwsClientFactory } from '../cli/aws/aws-backend.ts';
 import { departmentName, getTable, tableColumns, tableInfo } from '../cli/aws/glue-catalog.ts';
@@ -30,6 +31,7 @@ import type { DatasetRef } from '../lake/layout.ts';
 import { OPEN_PREFIX } from '../lake/layout.ts';
 import { CORE_OUTPUTS, type LakeOutputs } from '../lake/outputs.ts';
 import { ApiError } from './api-error.ts';
+import { DeployedAccessService, portalUser } from './aws-access.ts';
 import { typeOf } from './open-files.ts';
 import type { OpenData, PortalServices } from './services.ts';
 
@@ -53,6 +55,10 @@ export interface AwsPortalDeps {
   user: string | null;
   fetch?: typeof fetch;
   now?: () => Date;
+  /** The access API's base URL; absent: a steward's decisions answer 501. */
+  accessApiUrl?: string | null;
+  /** The region requests to the access API are signed for. @default - the URL's */
+  region?: string;
 }
 
 const ACCESS_CLI_HINT =
@@ -130,7 +136,7 @@ export class PortalAwsBackend extends AwsBackend {
 
   constructor(outputs: LakeOutputs, clients: AwsClientFactory, contracts: ContractSet, user: string | null) {
     super({ outputs, source: 'the portal’s configuration' }, clients, contracts, {
-      user: `portal-${user ?? 'public'}`,
+      user: portalUser(user),
     });
     this.portalClients = clients;
   }
@@ -211,17 +217,27 @@ export function awsPortalServices(cfg: AwsPortalConfig, deps: AwsPortalDeps): Po
     departmentsFile: '',
     broken: new Map(),
   };
-  const access = new AccessService({
-    store: new ReadOnlyAccessStore(new DynamoAccessStore(deps.db, cfg.accessTable)),
-    datasets: new Map(
-      [...deps.contracts.values()].map((c) => {
-        const a = datasetAccess(c);
-        return [a.dataset, a];
-      }),
-    ),
-    effects: NO_GRANTS,
-    now,
-  });
+  const access = new DeployedAccessService(
+    {
+      store: new ReadOnlyAccessStore(new DynamoAccessStore(deps.db, cfg.accessTable)),
+      datasets: new Map(
+        [...deps.contracts.values()].map((c) => {
+          const a = datasetAccess(c);
+          return [a.dataset, a];
+        }),
+      ),
+      effects: NO_GRANTS,
+      now,
+    },
+    {
+      url: deps.accessApiUrl ?? null,
+      region: deps.region,
+      clients: deps.clients,
+      user: deps.user,
+      uploadRole: (id) => cfg.departments.find((d) => d.id === id)?.uploadRoleArn,
+      fetch: deps.fetch,
+    },
+  );
   return {
     lake: new PortalAwsBackend(portalOutputs(cfg), deps.clients, contracts, deps.user),
     contracts,

@@ -9,7 +9,8 @@
  * - `key:<data|curated|query|ops|hash>`: a KMS key called directly (no S3 in between).
  * - `secret:hash-key`: the `protect: hash` key in Secrets Manager; with a kms action, its KMS key used
  *   through Secrets Manager for that secret (kms:ViaService and the SecretARN encryption context).
- * - `role:<principal>` with sts:AssumeRole: one of the stacks' roles, against its trust policy.
+ * - `role:<principal>` with sts:AssumeRole: one of the stacks' roles, against its trust policy;
+ *   `role:<principal> session=<name>` asks for a role session of that name.
  * - `glue:<database>[/<table>]`, `workgroup:<name>`: Glue catalog objects and Athena workgroups.
  * - `table:access-requests`: the access requests table (DynamoDB), against its resource policy.
  * - `api:<METHOD> <path>`: a route of the access API (execute-api:Invoke), against its resource policy.
@@ -46,7 +47,7 @@ export const PRINCIPALS = {
   'service-admin':
     'a role in the same account with dynamodb:*, execute-api:*, lakeformation:*, scheduler:* on * (no lake policy)',
   'portal-api':
-    "the web portal API Lambda's role (catalogue metadata, requests read, a steward's upload role)",
+    "the web portal API Lambda's role (catalogue metadata, requests read, a steward's upload role in a lake-cli-portal-* session)",
   'portal-cdn': 'CloudFront (cloudfront.amazonaws.com) on behalf of the web portal distribution',
 } as const;
 export type PrincipalName = keyof typeof PRINCIPALS;
@@ -93,6 +94,8 @@ const ERASURE_RECEIPT = 'quarantine:reports/_erasures/pipl-2026-118.json';
 const OPEN_CATALOG = 'open:open/catalog.jsonld';
 const OPEN_CSV = 'open:open/health/clinics/clinics.csv';
 const PORTAL_PAGE = 'portal-site:index.html';
+/** A department's upload role, asked for in the portal's session for a user (`lake-cli-portal-<sub>`). */
+const PORTAL_SESSION = 'session=lake-cli-portal-0a1b2c3d-1111-2222-3333-444455556666';
 const PORTAL_SCRIPT = 'portal-site:assets/index.js';
 
 export const ACCESS_MATRIX: readonly AccessExpectation[] = [
@@ -457,4 +460,14 @@ export const ACCESS_MATRIX: readonly AccessExpectation[] = [
   row('portal-api', 'sts:AssumeRole', 'role:transformer', false),
   row('portal-api', 'sts:AssumeRole', 'role:eraser', false),
   row('portal-api', 'sts:AssumeRole', 'role:access-api', false),
+  // The portal acts for a signed-in steward as the department's upload role, in a session named after the
+  // user (lake-cli-portal-<sub>) and no other; not for a department whose uploaders departments.yaml does
+  // not name yet (its role trusts nobody); and the session name admits no one else.
+  row('portal-api', 'sts:AssumeRole', `role:health-uploader ${PORTAL_SESSION}`, true),
+  row('portal-api', 'sts:AssumeRole', 'role:health-uploader', false),
+  row('portal-api', 'sts:AssumeRole', 'role:health-uploader session=lake-cli-health-steward', false),
+  row('portal-api', 'sts:AssumeRole', `role:statistics-uploader ${PORTAL_SESSION}`, false),
+  row('unrelated-role', 'sts:AssumeRole', `role:health-uploader ${PORTAL_SESSION}`, false),
+  row('account-admin', 'sts:AssumeRole', `role:health-uploader ${PORTAL_SESSION}`, false),
+  row('path-lookalike', 'sts:AssumeRole', `role:health-uploader ${PORTAL_SESSION}`, false),
 ];

@@ -322,9 +322,17 @@ export function toRequest(model: LakeModel, row: AccessExpectation): ModelReques
     return { principal, action: row.action, resourceArn, context: {} };
   }
   if (kind === 'role') {
-    const role = model.roles.get(rest);
-    if (!role) throw new Error(`no role ${rest}`);
-    return { principal, action: row.action, resourceArn: role.arn, resourcePolicy: role.trust, context: {} };
+    // `role:<name>[ session=<role session name>]`: the session name the caller asks for, if any.
+    const [name, session] = rest.split(' session=');
+    const role = model.roles.get(name);
+    if (!role) throw new Error(`no role ${name}`);
+    return {
+      principal,
+      action: row.action,
+      resourceArn: role.arn,
+      resourcePolicy: role.trust,
+      context: session ? { 'sts:RoleSessionName': session } : {},
+    };
   }
   if (kind === 'secret') {
     const secret = model.secrets.get(rest);

@@ -1,13 +1,19 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { DepartmentUploader, NO_UPLOADERS_SID } from '../../lib/departments/department-uploader.ts';
+import {
+  DepartmentUploader,
+  NO_UPLOADERS_SID,
+  PORTAL_STEWARDS_SID,
+} from '../../lib/departments/department-uploader.ts';
 import {
   DEPARTMENT_ROLE_PATH,
   MAX_ROLE_NAME_LENGTH,
+  PORTAL_SESSION_PREFIX,
+  portalApiRoleName,
   uploadRoleName,
 } from '../../lib/departments/upload-role-name.ts';
 import { LakeStorage } from '../../lib/storage/lake-storage.ts';
-import { buildFixtureLake, fastStack } from './helpers.ts';
+import { buildFixtureLake, fastStack, fixtureInputs } from './helpers.ts';
 
 const lake = buildFixtureLake();
 const health = lake.templates.get('Lake-health') as Template;
@@ -38,9 +44,45 @@ describe('DepartmentUploader', () => {
             Effect: 'Allow',
             Principal: { AWS: 'arn:aws:iam::111122223333:user/health-steward' },
           },
+          // The web portal's API acting for a signed-in steward, in a session named after the user only.
+          {
+            Sid: PORTAL_STEWARDS_SID,
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: {
+              AWS: {
+                'Fn::Join': [
+                  '',
+                  ['arn:', { Ref: 'AWS::Partition' }, `:iam::111122223333:role/${portalApiRoleName('Lake')}`],
+                ],
+              },
+            },
+            Condition: { StringLike: { 'sts:RoleSessionName': `${PORTAL_SESSION_PREFIX}*` } },
+          },
         ],
       },
     });
+    // Named, not imported: the portal's role is trusted without an export that would pin the core stack.
+    expect(JSON.stringify(health.toJSON())).not.toMatch(/ImportValue[^}]*PortalApi/);
+    expect(portalApiRoleName('Lake')).toBe('Lake-portal-api');
+    expect(portalApiRoleName('L'.repeat(60))).toHaveLength(MAX_ROLE_NAME_LENGTH);
+  });
+
+  it('trusts the portal only where the portal is deployed and the department names uploaders', () => {
+    const off = buildFixtureLake(fixtureInputs({ portal: { enabled: false, threatProtection: true } }));
+    const trusts = [...off.templates.values()].map((t) => JSON.stringify(t.toJSON()));
+    for (const t of trusts) expect(t).not.toContain(PORTAL_STEWARDS_SID);
+    // With the portal on, a department without uploaders still trusts nobody (the portal included).
+    expect(JSON.stringify(statistics.toJSON())).not.toContain(PORTAL_STEWARDS_SID);
+    const stack = fastStack();
+    const storage = new LakeStorage(stack, 'Storage');
+    const uploader = new DepartmentUploader(stack, 'Uploader', {
+      department: { id: 'transport', name: 'Transport', uploaders: [] },
+      storage,
+      portalApiRoleArn: 'arn:aws:iam::111122223333:role/Lake-portal-api',
+    });
+    expect(uploader.trustsNobody).toBe(true);
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toContain('Lake-portal-api');
   });
 
   it('trusts nobody while departments.yaml names no uploader, and synth warns with the fix', () => {

@@ -360,6 +360,13 @@ describe('portal API', () => {
       expect(config).toContain(part);
     expect(env.PORTAL_CONTRACTS_FILE).toBe('contracts.json');
     expect(JSON.stringify(env.PORTAL_ISSUER)).toMatch(/https:\/\/.*PortalSignInUserPool.*ProviderURL/);
+    // A steward's decisions go to the access API (signed as the department's upload role).
+    expect(JSON.stringify(env.PORTAL_ACCESS_API_URL)).toMatch(/AccessApi.*execute-api/);
+  });
+
+  it('names the function’s role as the department stacks trust it (no cross-stack export)', () => {
+    const [, role] = only('AWS::IAM::Role', 'PortalApiFunctionRole');
+    expect(role.Properties.RoleName).toBe('Lake-portal-api');
   });
 
   it('gives the function no bucket, may assume only the upload roles, and reads only metadata and requests', () => {

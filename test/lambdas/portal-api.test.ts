@@ -20,6 +20,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { portalHandler } from '../../lambdas/portal-api/portal-handler.ts';
 import { DepartmentCatalog } from '../../lib/catalog/department-catalog.ts';
+import { PORTAL_SESSION_PREFIX } from '../../lib/departments/upload-role-name.ts';
 import type { AwsClientFactory } from '../../src/cli/aws/aws-clients.ts';
 import { readContractsBundle, writeContractsBundle } from '../../src/ingest/contracts-bundle.ts';
 import type { AwsPortalConfig } from '../../src/portal/aws-services.ts';
@@ -76,7 +77,7 @@ const clients = {
   },
 } as unknown as AwsClientFactory;
 
-function handler() {
+function handler(opts: { accessApiUrl?: string } = {}) {
   const config: AwsPortalConfig = {
     landingBucket: 'lake-landing',
     quarantineBucket: 'lake-quarantine',
@@ -90,6 +91,8 @@ function handler() {
     clients,
     db: new DynamoDBClient({ region: 'cn-north-1' }),
     now: () => NOW,
+    accessApiUrl: opts.accessApiUrl,
+    region: 'cn-north-1',
     signIn: { issuer: ISSUER, keys: async () => [{ ...publicKey.export({ format: 'jwk' }), kid: 'k1' }] },
   });
 }
@@ -165,8 +168,8 @@ function event(
   } as APIGatewayProxyEvent;
 }
 
-async function call(e: APIGatewayProxyEvent) {
-  const r = await handler()(e, {} as Context);
+async function call(e: APIGatewayProxyEvent, opts: { accessApiUrl?: string } = {}) {
+  const r = await handler(opts)(e, {} as Context);
   // A REST event with multi-value headers gets its response headers the same way.
   const multi = (r.multiValueHeaders ?? {}) as Record<string, (string | number | boolean)[]>;
   const headers: Record<string, string> = {
@@ -342,5 +345,203 @@ describe('portal API Lambda', () => {
     const r = await call(event('GET', '/api/inbox'));
     expect(r.status).toBe(401);
     expect(r.body.error.code).toBe('not_signed_in');
+  });
+});
+
+/** A pending request of civil_affairs' dataset, as the access API lists it. */
+const PENDING = {
+  id: 'r-7k2m9q',
+  dataset: 'civil_affairs/assistance_payments',
+  department: 'civil_affairs',
+  kind: 'cross-department',
+  requester: 'arn:aws-cn:iam::111122223333:role/education-analyst',
+  purpose: '教育救助核对',
+  columns: null,
+  requestedUntil: '2026-09-30',
+  until: null,
+  status: 'pending',
+  createdAt: '2026-05-30T00:00:00.000Z',
+  decidedAt: null,
+  decidedBy: null,
+  reason: null,
+};
+
+interface Seen {
+  method: string;
+  path: string;
+  authorization: string;
+  token: string;
+  body: string;
+}
+
+/** The access API as API Gateway stands in front of it: answers only SigV4-signed calls of the stage. */
+async function fakeAccessApi(): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
+  const seen: Seen[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', () => {
+      const authorization = String(req.headers.authorization ?? '');
+      seen.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        authorization,
+        token: String(req.headers['x-amz-security-token'] ?? ''),
+        body,
+      });
+      const json = (status: number, doc: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(doc));
+      };
+      if (
+        !/^AWS4-HMAC-SHA256 Credential=ASIAPORTAL\/\d{8}\/cn-north-1\/execute-api\/aws4_request, SignedHeaders=[^,]+, Signature=[0-9a-f]{64}$/.test(
+          authorization,
+        )
+      )
+        return json(403, { message: 'Missing Authentication Token' });
+      if (req.method === 'GET' && req.url?.startsWith('/v1/requests'))
+        return json(200, { requests: [PENDING] });
+      if (req.method === 'POST' && req.url === `/v1/departments/civil_affairs/requests/${PENDING.id}/deny`)
+        return json(200, {
+          request: {
+            ...PENDING,
+            status: 'denied',
+            reason: JSON.parse(body).reason,
+            decidedAt: NOW.toISOString(),
+          },
+          changed: true,
+        });
+      return json(404, { error: { code: 'not_found', message: 'no such route' } });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/`,
+    seen,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('portal API Lambda: access decisions through the access API', () => {
+  const credentials = {
+    AccessKeyId: 'ASIAPORTAL',
+    SecretAccessKey: 'secret',
+    SessionToken: 'session-token-1',
+    Expiration: new Date('2026-06-01T01:00:00Z'),
+  };
+  const sameSite = { origin: `https://${PORTAL_HOST}`, 'sec-fetch-site': 'same-origin' };
+
+  it('denies as the department’s upload role, signed with SigV4, in the user’s portal session', async () => {
+    const api = await fakeAccessApi();
+    try {
+      sts.on(AssumeRoleCommand).resolves({ Credentials: credentials });
+      const r = await call(
+        event('POST', `/api/requests/${PENDING.id}/deny`, {
+          groups: 'steward-civil_affairs',
+          headers: sameSite,
+          body: { reason: 'the purpose does not need names' },
+        }),
+        { accessApiUrl: api.url },
+      );
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ changed: true, request: { id: PENDING.id, status: 'denied' } });
+      const assumed = sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input);
+      expect(assumed).toHaveLength(1);
+      expect(assumed[0]).toMatchObject({ RoleArn: uploadRole('civil_affairs') });
+      expect(assumed[0].RoleSessionName).toBe(`${PORTAL_SESSION_PREFIX}0a1b2c3d-1111-2222-3333-444455556666`);
+      // As `lake access deny` does: find the request's department, then decide on its route.
+      expect(api.seen.map((s) => `${s.method} ${s.path}`)).toEqual([
+        'GET /v1/requests',
+        `POST /v1/departments/civil_affairs/requests/${PENDING.id}/deny`,
+      ]);
+      for (const s of api.seen) expect(s.token).toBe('session-token-1');
+      expect(JSON.parse(api.seen[1].body)).toEqual({ reason: 'the purpose does not need names' });
+      expect(db.commandCalls(PutItemCommand)).toHaveLength(0);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('lists a steward’s inbox through the access API when the stack names it', async () => {
+    const api = await fakeAccessApi();
+    try {
+      sts.on(AssumeRoleCommand).resolves({ Credentials: credentials });
+      const r = await call(event('GET', '/api/inbox', { groups: 'steward-civil_affairs' }), {
+        accessApiUrl: api.url,
+      });
+      expect(r.status).toBe(200);
+      expect(JSON.stringify(r.body)).toContain(PENDING.id);
+      expect(api.seen.map((s) => `${s.method} ${s.path}`)).toEqual(['GET /v1/requests']);
+      expect(db.commandCalls(QueryCommand)).toHaveLength(0);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('says what to do when the portal may not act as the upload role, and calls no API', async () => {
+    const api = await fakeAccessApi();
+    try {
+      sts
+        .on(AssumeRoleCommand)
+        .rejects(
+          Object.assign(new Error('not authorized to perform sts:AssumeRole'), { name: 'AccessDenied' }),
+        );
+      const r = await call(
+        event('POST', `/api/requests/${PENDING.id}/approve`, {
+          groups: 'steward-civil_affairs',
+          headers: sameSite,
+          body: {},
+        }),
+        { accessApiUrl: api.url },
+      );
+      expect(r.status).toBe(403);
+      expect(r.body.error.hint).toContain('departments.yaml');
+      expect(api.seen).toHaveLength(0);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('answers 404 for a request the access API does not show the steward (another department’s), deciding nothing', async () => {
+    const api = await fakeAccessApi();
+    try {
+      sts.on(AssumeRoleCommand).resolves({ Credentials: credentials });
+      const r = await call(
+        event('POST', '/api/requests/r-unknown/approve', {
+          groups: 'steward-education',
+          headers: sameSite,
+          body: {},
+        }),
+        { accessApiUrl: api.url },
+      );
+      expect(r.status).toBe(404);
+      expect(r.body.error.code).toBe('not_found');
+      expect(api.seen.map((s) => s.method)).toEqual(['GET']);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('answers 501 to an analyst’s request with the exact command, quoting none of their free text', async () => {
+    const r = await call(
+      event('POST', '/api/requests', {
+        groups: 'analyst-education',
+        headers: sameSite,
+        body: {
+          dataset: 'civil_affairs/assistance_payments',
+          purpose: '核对 张三 的救助',
+          until: '2026-09-30',
+          columns: ['household_id', 'amount; rm -rf'],
+        },
+      }),
+    );
+    expect(r.status).toBe(501);
+    expect(r.body.error.hint).toContain(
+      "lake access request civil_affairs/assistance_payments --purpose '<what the data is for>' --until 2026-09-30 --columns household_id",
+    );
+    expect(JSON.stringify(r.body)).not.toContain('张三');
+    expect(JSON.stringify(r.body)).not.toContain('rm -rf');
   });
 });

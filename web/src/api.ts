@@ -1,7 +1,9 @@
 /**
  * The portal's calls to its API: JSON in and out, errors as `{ code, message, hint }` (what went wrong
- * and what to do), files as downloads. The identity travels in the HttpOnly cookie, never in script.
+ * and what to do), files as downloads. Locally the identity travels in the HttpOnly cookie; deployed, the
+ * ID token and the chosen identity travel in headers (sign-in.ts).
  */
+import { authHeaders } from './sign-in.ts';
 
 export interface ApiErrorBody {
   code: string;
@@ -27,7 +29,10 @@ async function failure(res: Response): Promise<ApiFailure> {
 }
 
 export async function getJson<T>(path: string): Promise<T> {
-  const res = await fetch(path, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  const res = await fetch(path, {
+    credentials: 'same-origin',
+    headers: { Accept: 'application/json', ...authHeaders() },
+  });
   if (!res.ok) throw await failure(res);
   return (await res.json()) as T;
 }
@@ -36,7 +41,7 @@ export async function sendJson<T>(method: 'POST' | 'DELETE', path: string, body?
   const res = await fetch(path, {
     method,
     credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...authHeaders() },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!res.ok) throw await failure(res);
@@ -48,7 +53,7 @@ export async function download(path: string, body: unknown, filename: string): P
   const res = await fetch(path, {
     method: 'POST',
     credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...authHeaders() },
     body: JSON.stringify(body),
   });
   if (!res.ok) throw await failure(res);
@@ -76,6 +81,7 @@ export function uploadFile<T>(
     const xhr = new XMLHttpRequest();
     xhr.open('POST', path);
     xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    for (const [k, v] of Object.entries(authHeaders())) xhr.setRequestHeader(k, v);
     xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
     xhr.upload.onload = () => onSent();
     xhr.onload = () => {

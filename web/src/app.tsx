@@ -14,8 +14,11 @@ import { SignIn } from './pages/signin.tsx';
 import { SqlPage } from './pages/sql.tsx';
 import { UploadPage } from './pages/upload.tsx';
 import { Uploads } from './pages/uploads.tsx';
+import type { PortalConfig } from './pkce.ts';
 import { match, navigate, useRoute } from './router.ts';
-import { roleOf, type Session, SessionContext, useSession } from './session.ts';
+import { roleOf, SessionContext, useSession } from './session.ts';
+import { actAs, hasToken, signInDeployed, signOutDeployed, startSignInFlow } from './sign-in.ts';
+import { ErrorBox, Loading } from './ui.tsx';
 
 const ROUTES: [string, (p: Record<string, string>) => preact.JSX.Element][] = [
   ['/', () => <Catalogue />],
@@ -34,7 +37,7 @@ const ROUTES: [string, (p: Record<string, string>) => preact.JSX.Element][] = [
 
 function Nav() {
   const t = useT();
-  const { who, reload } = useSession();
+  const { who, reload, deployed } = useSession();
   const role = roleOf(who)?.role;
   const links: [string, string][] = [['/', t('navCatalogue')]];
   if (role === 'steward')
@@ -54,6 +57,7 @@ function Nav() {
       ['/sql', t('navSql')],
     );
   const signOut = async () => {
+    if (deployed) return signOutDeployed(deployed);
     await sendJson('DELETE', '/api/session');
     reload();
     navigate('/');
@@ -71,6 +75,10 @@ function Nav() {
             <button type="button" class="link" onClick={signOut}>
               {t('navSignOut')}
             </button>
+          ) : deployed ? (
+            <button type="button" class="link" onClick={() => signInDeployed(deployed)}>
+              {t('navSignIn')}
+            </button>
           ) : (
             <a href="#/signin">{t('navSignIn')}</a>
           )}
@@ -82,15 +90,30 @@ function Nav() {
 
 export function App() {
   const [lang, setLang] = useState<Lang>(initialLang());
-  const [session, setSession] = useState<Omit<Session, 'reload'>>({ who: null, identities: [] });
+  const [session, setSession] = useState<{ who: string | null; identities: string[] }>({
+    who: null,
+    identities: [],
+  });
+  // undefined: /portal-config.json not read yet; null: the local sign-in.
+  const [deployed, setDeployed] = useState<PortalConfig | null | undefined>(undefined);
+  const [signInError, setSignInError] = useState<unknown>(null);
   const [n, setN] = useState(0);
   const path = useRoute();
   useEffect(() => {
     saveLang(lang);
   }, [lang]);
   useEffect(() => {
+    startSignInFlow().then(setDeployed, (e) => {
+      setSignInError(e);
+      setDeployed(null);
+    });
+  }, []);
+  useEffect(() => {
+    if (deployed === undefined) return;
+    // Deployed, only a signed-in user has a session to ask about (the API wants a token).
+    if (deployed && !hasToken()) return setSession({ who: null, identities: [] });
     getJson<{ who: string | null; identities: string[] }>('/api/session').then(setSession, () => undefined);
-  }, [n]);
+  }, [n, deployed]);
   const t = translator(lang);
   const page = ROUTES.map(([pattern, render]) => {
     const p = match(pattern, path);
@@ -99,7 +122,9 @@ export function App() {
   const role = roleOf(session.who);
   return (
     <LangContext.Provider value={{ lang, t }}>
-      <SessionContext.Provider value={{ ...session, reload: () => setN((x) => x + 1) }}>
+      <SessionContext.Provider
+        value={{ ...session, deployed: deployed ?? null, reload: () => setN((x) => x + 1) }}
+      >
         <button type="button" class="skip" onClick={() => document.getElementById('main')?.focus()}>
           {t('skip')}
         </button>
@@ -116,6 +141,27 @@ export function App() {
                 {t('signedInAs')}: {t(`role.${role.role}`)} {role.id}
               </span>
             ) : null}
+            {deployed && session.identities.length > 1 ? (
+              <label class="act-as">
+                {t('actAsLabel')}{' '}
+                <select
+                  value={session.who ?? ''}
+                  onChange={(e) => {
+                    actAs((e.target as HTMLSelectElement).value);
+                    setN((x) => x + 1);
+                  }}
+                >
+                  {session.identities.map((i) => {
+                    const r = roleOf(i);
+                    return (
+                      <option value={i} key={i}>
+                        {r ? `${t(`role.${r.role}`)} · ${r.id}` : i}
+                      </option>
+                    );
+                  })}
+                </select>
+              </label>
+            ) : null}
             <button
               type="button"
               lang={lang === 'en' ? 'zh-CN' : 'en'}
@@ -127,7 +173,9 @@ export function App() {
           </div>
         </header>
         <main id="main" tabIndex={-1} key={`${path}-${n}`}>
-          {page}
+          <ErrorBox error={signInError} />
+          {/* Pages call the API: not before the sign-in settings (and any token) are known. */}
+          {deployed === undefined ? <Loading /> : page}
         </main>
       </SessionContext.Provider>
     </LangContext.Provider>

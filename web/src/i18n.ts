@@ -69,6 +69,8 @@ const zh = {
   signInTitle: '选择身份登录',
   signInIntro: '本地数据湖不设密码：选择一个部门的数据管理员或分析员身份。部署后由统一身份认证登录。',
   identity: '身份',
+  signInDeployedIntro: '使用政务统一身份账号登录；登录后可在页头切换您所在的部门身份。',
+  actAsLabel: '切换身份',
   signIn: '登录',
   enterpriseSignIn: '以企业身份登录',
   enterpriseName: '企业标识（小写字母、数字、下划线）',
@@ -222,6 +224,9 @@ const en: Words = {
   signInIntro:
     'The local lake has no passwords: pick a department’s steward or analyst. The deployed portal signs in through Cognito.',
   identity: 'Identity',
+  signInDeployedIntro:
+    'Sign in with your government account; once signed in, switch between the department identities your account holds in the header.',
+  actAsLabel: 'Act as',
   signIn: 'Sign in',
   enterpriseSignIn: 'Sign in as an enterprise',
   enterpriseName: 'Enterprise id (lowercase letters, digits, underscores)',

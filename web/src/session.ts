@@ -1,14 +1,24 @@
-/** Who is signed in (the server reads it from its HttpOnly cookie; the page only asks). */
+/**
+ * Who is signed in: the server reads it from its HttpOnly cookie (local) or the ID token (deployed); the
+ * page only asks. `deployed` holds the hosted sign-in's settings when the portal is deployed.
+ */
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+import type { PortalConfig } from './pkce.ts';
 
 export interface Session {
   who: string | null;
   identities: string[];
+  deployed: PortalConfig | null;
   reload: () => void;
 }
 
-export const SessionContext = createContext<Session>({ who: null, identities: [], reload: () => {} });
+export const SessionContext = createContext<Session>({
+  who: null,
+  identities: [],
+  deployed: null,
+  reload: () => {},
+});
 
 export function useSession(): Session {
   return useContext(SessionContext);

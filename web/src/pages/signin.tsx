@@ -1,17 +1,31 @@
-/** The local sign-in: pick one of the local identities (no passwords on a local lake). */
+/**
+ * The sign-in page. Local: pick one of the local identities (no passwords on a local lake). Deployed: a
+ * button to the hosted sign-in (sign-in.ts).
+ */
 import { useState } from 'preact/hooks';
 import { sendJson } from '../api.ts';
 import { useT } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import { roleOf, useSession } from '../session.ts';
+import { signInDeployed } from '../sign-in.ts';
 import { ErrorBox, Page } from '../ui.tsx';
 
 export function SignIn() {
   const t = useT();
-  const { identities, reload } = useSession();
+  const { identities, reload, deployed } = useSession();
   const [as, setAs] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [enterprise, setEnterprise] = useState('');
+  if (deployed)
+    return (
+      <Page title={t('signInTitle')}>
+        <p>{t('signInDeployedIntro')}</p>
+        <button type="button" onClick={() => signInDeployed(deployed).catch(setError)}>
+          {t('signIn')}
+        </button>
+        <ErrorBox error={error} />
+      </Page>
+    );
   const signIn = async (principal: string) => {
     try {
       await sendJson('POST', '/api/session', { as: principal });
