@@ -11,9 +11,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LakeFormationClient } from '@aws-sdk/client-lakeformation';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { DynamoAccessStore } from '../../src/access/dynamo-store.ts';
 import { AccessService } from '../../src/access/service.ts';
 import { type AccessBundle, readAccessApiConfig } from './config.ts';
-import { DynamoAccessStore } from './dynamo-store.ts';
 import { type ExpireEvent, LakeEffects } from './effects.ts';
 import { handleAccessEvent } from './handle-request.ts';
 

@@ -14,19 +14,18 @@
  * - open: the open-data zone through its public CloudFront URL (what anyone may download).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoAccessStore } from '../../lambdas/access-api/dynamo-store.ts';
+import { DynamoAccessStore } from '../access/dynamo-store.ts';
 import type { AccessRequest } from '../access/model.ts';
 import { datasetAccess } from '../access/policy.ts';
 import { LAKE_ACTOR } from '../access/service.ts';
 import type { AccessEffects, AccessStore } from '../access/store.ts';
 import { AwsBackend, type AwsClientFactory } from '../cli/aws/aws-backend.ts';
-import { departmentName, getTable, tableColumns, tableInfo } from '../cli/aws/glue-catalog.ts';
+import { departmentName, getTable, glueDatasetDetail, tableInfo } from '../cli/aws/glue-catalog.ts';
 import type { DatasetDetail } from '../cli/backend.ts';
 import type { ContractSet } from '../cli/contracts.ts';
 import { unknownDataset } from '../cli/contracts.ts';
 import type { DatasetContract, Department } from '../contracts/schema.ts';
 import { type OpenFileKind, openFileKey } from '../ingest/open/build-open.ts';
-import { TABLE_PARAMETERS } from '../lake/glue-table.ts';
 import type { DatasetRef } from '../lake/layout.ts';
 import { OPEN_PREFIX } from '../lake/layout.ts';
 import { CORE_OUTPUTS, type LakeOutputs } from '../lake/outputs.ts';
@@ -153,20 +152,7 @@ export class PortalAwsBackend extends AwsBackend {
         ref.department,
         (await departmentName(glue, d.database)) ?? ref.department,
       );
-      return {
-        ...info,
-        description: table.Description ?? null,
-        primaryKey: table.Parameters?.[TABLE_PARAMETERS.primaryKey]?.split(',') ?? [],
-        format: table.Parameters?.[TABLE_PARAMETERS.format] ?? null,
-        location: table.StorageDescriptor?.Location ?? '',
-        table: `${d.database}.${ref.dataset}`,
-        columns: tableColumns(table, info.classification),
-        period: null,
-        lastUpload: null,
-        quarantinedRows: null,
-        sample: null,
-        freshness: null,
-      };
+      return glueDatasetDetail(table, info, d.database, ref.dataset);
     } finally {
       glue.destroy();
     }

@@ -20,10 +20,10 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AccessPrincipals } from '../../lambdas/access-api/config.ts';
-import { DynamoAccessStore } from '../../lambdas/access-api/dynamo-store.ts';
 import { LakeEffects, scheduleName } from '../../lambdas/access-api/effects.ts';
 import { handleAccessEvent } from '../../lambdas/access-api/handle-request.ts';
 import { principalName } from '../../lambdas/access-api/identity.ts';
+import { DynamoAccessStore } from '../../src/access/dynamo-store.ts';
 import {
   type AccessEvent,
   type AccessRequest,

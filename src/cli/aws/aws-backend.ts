@@ -14,7 +14,6 @@ import type { IngestReport } from '../../engine/report.ts';
 import type { ErasureReceipt } from '../../ingest/erase-receipt.ts';
 import { listReports, readReport } from '../../ingest/process-upload.ts';
 import { normalizeEtag } from '../../ingest/s3-objects.ts';
-import { TABLE_PARAMETERS } from '../../lake/glue-table.ts';
 import { type DatasetRef, landingKey } from '../../lake/layout.ts';
 import type { DepartmentOutput, LakeOutputs } from '../../lake/outputs.ts';
 import type {
@@ -37,7 +36,7 @@ import { summaryOf } from '../report-view.ts';
 import { uploadFile } from '../upload-file.ts';
 import { athenaQueryStream } from './athena.ts';
 import type { AwsClientFactory } from './aws-clients.ts';
-import { departmentName, getTable, getTables, tableColumns, tableInfo } from './glue-catalog.ts';
+import { departmentName, getTable, getTables, glueDatasetDetail, tableInfo } from './glue-catalog.ts';
 import type { DeployedLake } from './stack-outputs.ts';
 
 /** How often `ingest` looks for the report of a deployed upload. */
@@ -346,23 +345,12 @@ export class AwsBackend implements LakeBackend {
       done() {},
     });
     const row = stats.rows[0] ?? {};
+    // Not read from a deployed lake: `lake status --dataset` lists its uploads, `lake status --overdue`
+    // which datasets are late (reports are read as each department's role).
     return {
-      ...info,
+      ...glueDatasetDetail(table, info, d.database, ref.dataset),
       rows: typeof row.n === 'number' ? row.n : null,
       lastIngested: typeof row.last === 'string' ? row.last : null,
-      description: table.Description ?? null,
-      primaryKey: table.Parameters?.[TABLE_PARAMETERS.primaryKey]?.split(',') ?? [],
-      format: table.Parameters?.[TABLE_PARAMETERS.format] ?? null,
-      location: table.StorageDescriptor?.Location ?? '',
-      table: `${d.database}.${ref.dataset}`,
-      columns: tableColumns(table, info.classification),
-      // Not read from a deployed lake: `lake status --dataset` lists its uploads, `lake query` its rows.
-      period: null,
-      lastUpload: null,
-      quarantinedRows: null,
-      sample: null,
-      // Reports are read as each department's role: `lake status --overdue` says which datasets are late.
-      freshness: null,
     };
   }
 

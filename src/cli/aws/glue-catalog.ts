@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-glue';
 import { catalogueFromParameters } from '../../lake/catalogue-parameters.ts';
 import { columnFacts, columnHeaders, DATABASE_PARAMETERS, TABLE_PARAMETERS } from '../../lake/glue-table.ts';
-import type { ColumnInfo, DatasetInfo } from '../backend.ts';
+import type { ColumnInfo, DatasetDetail, DatasetInfo } from '../backend.ts';
 
 /** Every table of a Glue database, page by page. */
 export async function getTables(glue: GlueClient, databaseName: string): Promise<Table[]> {
@@ -90,4 +90,30 @@ export function tableColumns(table: Table, tableClassification: string): ColumnI
     ...(table.StorageDescriptor?.Columns ?? []).map(describe),
     ...(table.PartitionKeys ?? []).map((c) => ({ ...describe(c), partition: true })),
   ];
+}
+
+/**
+ * A dataset's page from its Glue table alone: what the deployed catalog keeps. Rows, the period covered,
+ * the last upload, quarantined rows, sample rows and freshness are not read from Glue: null.
+ */
+export function glueDatasetDetail(
+  table: Table,
+  info: DatasetInfo,
+  database: string,
+  dataset: string,
+): DatasetDetail {
+  return {
+    ...info,
+    description: table.Description ?? null,
+    primaryKey: table.Parameters?.[TABLE_PARAMETERS.primaryKey]?.split(',') ?? [],
+    format: table.Parameters?.[TABLE_PARAMETERS.format] ?? null,
+    location: table.StorageDescriptor?.Location ?? '',
+    table: `${database}.${dataset}`,
+    columns: tableColumns(table, info.classification),
+    period: null,
+    lastUpload: null,
+    quarantinedRows: null,
+    sample: null,
+    freshness: null,
+  };
 }

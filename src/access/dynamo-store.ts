@@ -12,8 +12,8 @@ import {
   PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { AccessEvent, AccessRequest, RequestStatus } from '../../src/access/model.ts';
-import type { AccessStore } from '../../src/access/store.ts';
+import type { AccessEvent, AccessRequest, RequestStatus } from './model.ts';
+import type { AccessStore } from './store.ts';
 
 export const REQUEST_PK = 'request';
 export const EVENT_PK = 'event';
