@@ -62,12 +62,17 @@ export interface LocalBackendOptions {
   access?: LocalAccess;
 }
 
+/** What an identity reads, as text: equal texts, equal readers. */
+function grantsSignature(readable: ReadonlyMap<string, ReadAccess>): string {
+  return JSON.stringify([...readable].map(([key, r]) => [key, r.columns, r.grant ?? null]));
+}
+
 export class LocalBackend implements LakeBackend {
   readonly mode = 'local' as const;
   readonly paths: LakePaths;
   private reader: CatalogReader | null = null;
-  /** The identity's reader (access set): its granted tables only. */
-  private granted: { reader: CatalogReader; readable: Map<string, ReadAccess> } | null = null;
+  /** The identity's reader (access set): its granted tables only, and the grants it was made for. */
+  private granted: { reader: CatalogReader; readable: Map<string, ReadAccess>; grants: string } | null = null;
   private exportDir?: string;
   private starting: Promise<LocalLake> | null = null;
   private started: LocalLake | null = null;
@@ -226,16 +231,23 @@ export class LocalBackend implements LakeBackend {
   private async queryReader(): Promise<CatalogReader> {
     const a = this.opts.access;
     if (!a) return this.openReader();
+    // Read again for every query: a grant approved, revoked or ended since the last one (a long `lake sql`
+    // shell, a `lake serve`) changes what the next query sees, not only the next command's.
+    const readable = await a.service.readable(a.actor);
+    const grants = grantsSignature(readable);
+    if (this.granted && this.granted.grants !== grants) {
+      this.granted.reader.close();
+      this.granted = null;
+    }
     if (!this.granted) {
-      // Synced first (the fast path included): the identity's views are made from the synced files.
+      // Synced first (the fast path included): the identity's copies are made from the synced files.
       await this.openReader();
-      const readable = await a.service.readable(a.actor);
       const tables = [...this.contracts.datasets].map(([key, contract]) => ({
         model: datasetModel(contract),
         columns: readable.get(key)?.columns ?? [],
       }));
       const { openGrantedReader } = await import('../local/granted-reader.ts');
-      this.granted = { reader: await openGrantedReader(this.paths, tables), readable };
+      this.granted = { reader: await openGrantedReader(this.paths, tables), readable, grants };
     }
     return this.granted.reader;
   }

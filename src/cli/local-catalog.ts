@@ -38,7 +38,7 @@ export async function catalogEntries(
   for (const contract of [...contracts.datasets.values()].sort(byKey)) {
     out.push({
       ...infoOf(contract, contracts),
-      ...(await stats(reader, contract.department, contract.name)),
+      ...statsFor(await stats(reader, contract.department, contract.name), contract, readable),
       ...accessOf(contract, readable),
     });
   }
@@ -72,7 +72,7 @@ export async function catalogPage(
   }
   return {
     ...infoOf(contract, contracts),
-    ...(await stats(reader, contract.department, contract.name)),
+    ...statsFor(await stats(reader, contract.department, contract.name), contract, readable),
     ...access,
     description: contract.description ?? null,
     primaryKey: contract.primaryKey ?? [],
@@ -82,6 +82,20 @@ export async function catalogPage(
     columns: tableColumns(model).map((c) => ({ ...columnInfo(c), headers: headersOf(model, c) })),
     ...page,
   };
+}
+
+/**
+ * The table's statistics as the identity may see them: its row count only where it reads the table (as on
+ * AWS, where rows are counted under the reader's grants); when it was last updated, always (the catalogue's
+ * freshness is public).
+ */
+function statsFor(
+  s: { rows: number; lastIngested: string | null },
+  contract: DatasetContract,
+  readable: Readable,
+): { rows: number | null; lastIngested: string | null } {
+  const read = readable?.get(`${contract.department}/${contract.name}`);
+  return readable && !read?.columns.length ? { ...s, rows: null } : s;
 }
 
 function accessOf(contract: DatasetContract, readable: Readable): Pick<DatasetInfo, 'access'> {

@@ -90,6 +90,10 @@ describe('lake catalog <d>/<x> --as: the page', () => {
     );
     expect(r.stdout).toContain('sample rows: none (you may not read this table)');
     expect(r.stdout).toMatch(/^period: +- \(you may not read this table\)$/m);
+    // Nor how many rows it has: counted only where the identity reads the table (as Athena does on AWS).
+    expect(field(r.stdout, 'rows')).toBe('-');
+    const own = await as('analyst:civil_affairs', ['catalog', 'civil_affairs/assistance_payments']);
+    expect(field(own.stdout, 'rows')).toMatch(/^[1-9]\d*$/);
   });
 
   it('names the withheld columns of a dataset read in part, and the grant a request gave', async () => {

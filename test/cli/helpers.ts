@@ -28,8 +28,10 @@ export interface RunOptions {
   tty?: boolean;
   signal?: AbortSignal;
   hooks?: RunHooks;
-  /** What the command reads on its standard input (lake sql). */
-  stdin?: string;
+  /** What the command reads on its standard input (lake sql): all at once, or chunk by chunk. */
+  stdin?: string | AsyncIterable<string>;
+  /** Called with each piece of standard output as the command writes it. */
+  onStdout?: (text: string) => void;
 }
 
 function sink(tty: boolean) {
@@ -42,8 +44,19 @@ export async function lake(args: readonly string[], opts: RunOptions = {}): Prom
   const out = sink(opts.tty ?? false);
   const err = sink(opts.tty ?? false);
   const io: Io = {
-    stdin: opts.stdin === undefined ? undefined : Readable.from([opts.stdin]),
-    stdout: out.stream,
+    stdin:
+      opts.stdin === undefined
+        ? undefined
+        : Readable.from(typeof opts.stdin === 'string' ? [opts.stdin] : opts.stdin),
+    stdout: opts.onStdout
+      ? {
+          ...out.stream,
+          write: (s: string) => {
+            opts.onStdout?.(s);
+            return out.stream.write(s);
+          },
+        }
+      : out.stream,
     stderr: err.stream,
     env: { PATH: process.env.PATH, ...opts.env },
     cwd: opts.cwd ?? ROOT,

@@ -163,6 +163,11 @@ describe('the DCAT-AP catalogue', () => {
     );
     const spatial = first(stops, `${DCT}spatial`) as Expanded;
     expect(first(spatial, 'http://www.w3.org/2004/02/skos/core#prefLabel')['@value']).toBe('贵阳市');
+    // Places and agents are named in the catalogue's own document, which a harvester can fetch.
+    const catalogUrl = 'https://open.example.test/open/catalog.jsonld';
+    expect(c['@id']).toBe(catalogUrl);
+    expect(spatial['@id']).toMatch(new RegExp(`^${catalogUrl.replace(/\./g, '\\.')}#division-52\\d*$`));
+    expect((first(stops, `${DCT}publisher`) as Expanded)['@id']).toBe(`${catalogUrl}#department-transport`);
     const keywords = values(stops, `${DCAT}keyword`) as { '@language': string }[];
     expect(keywords.some((k) => k['@language'] === 'zh')).toBe(true);
     expect(

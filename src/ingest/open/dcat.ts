@@ -10,9 +10,10 @@
  *   dcat:Distribution  one per file: dcat:accessURL and dcat:downloadURL, dct:format (EU file types),
  *                      dcat:mediaType (IANA), dcat:byteSize, spdx:checksum (SHA-256), dct:license
  *
- * Agents and places get IRIs of this lake (`urn:lake:department:<id>`, `urn:lake:division:<code>`): the
- * statistics division codes (统计用区划代码) have no published IRIs, and a stable IRI lets a harvester
- * merge entries from several uploads. The approach follows the DCAT-AP profile used by CKAN's DCAT
+ * Agents and places get IRIs in the catalogue's own document (`<base>catalog.jsonld#department-<id>`,
+ * `…#division-<code>`): the statistics division codes (统计用区划代码) have no published IRIs, a stable IRI
+ * lets a harvester merge entries from several uploads, and an IRI under the catalogue's URL resolves to the
+ * document that describes it (an unregistered `urn:` namespace would resolve nowhere). The approach follows the DCAT-AP profile used by CKAN's DCAT
  * extension (ckanext-dcat), written for this lake's own model.
  */
 import { UPDATE_FREQUENCIES } from '../../contracts/catalogue-schema.ts';
@@ -20,8 +21,13 @@ import type { OpenFileKind } from './build-open.ts';
 import { indexDatasets, type OpenDatasetEntry, type OpenFileEntry, type OpenIndex } from './open-index.ts';
 
 export const EU_AUTHORITY = 'http://publications.europa.eu/resource/authority/';
-export const DEPARTMENT_IRI = 'urn:lake:department:';
-export const DIVISION_IRI = 'urn:lake:division:';
+/** The fragment of an agent's (department's) IRI in the catalogue document, before its id. */
+export const DEPARTMENT_FRAGMENT = '#department-';
+/** The fragment of a place's (division code's) IRI in the catalogue document, before its code. */
+export const DIVISION_FRAGMENT = '#division-';
+
+/** The catalogue document's IRI, which agents' and places' IRIs are fragments of. */
+export const catalogIri = (baseUrl: string) => `${baseUrl}catalog.jsonld`;
 const SPDX_LICENSES = 'https://spdx.org/licenses/';
 const IANA_MEDIA_TYPES = 'https://www.iana.org/assignments/media-types/';
 
@@ -78,8 +84,12 @@ export function licenseIri(license: string): string {
   return /^https?:\/\//.test(license) ? license : `${SPDX_LICENSES}${license}`;
 }
 
-function agent(a: { id: string; name: string }): Node {
-  return { '@id': `${DEPARTMENT_IRI}${a.id}`, '@type': 'foaf:Agent', 'foaf:name': text(a.name) };
+function agent(a: { id: string; name: string }, baseUrl: string): Node {
+  return {
+    '@id': `${catalogIri(baseUrl)}${DEPARTMENT_FRAGMENT}${a.id}`,
+    '@type': 'foaf:Agent',
+    'foaf:name': text(a.name),
+  };
 }
 
 function distribution(d: OpenDatasetEntry, f: OpenFileEntry): Node {
@@ -111,7 +121,7 @@ export function dcatDataset(d: OpenDatasetEntry, baseUrl: string): Node {
     'dct:identifier': d.id,
     'dct:title': text(d.title),
     'dct:description': text(d.description ?? d.title),
-    'dct:publisher': agent(d.publisher),
+    'dct:publisher': agent(d.publisher, baseUrl),
     'dct:modified': typed(d.modified, 'xsd:dateTime'),
     'dcat:keyword': d.keywords.map(text),
     'dcat:theme': d.theme.map((t) => ref(`${EU_AUTHORITY}data-theme/${t}`)),
@@ -121,7 +131,7 @@ export function dcatDataset(d: OpenDatasetEntry, baseUrl: string): Node {
     ...(d.spatial
       ? {
           'dct:spatial': {
-            '@id': `${DIVISION_IRI}${d.spatial.code}`,
+            '@id': `${catalogIri(baseUrl)}${DIVISION_FRAGMENT}${d.spatial.code}`,
             '@type': 'dct:Location',
             'skos:notation': d.spatial.code,
             ...(d.spatial.name ? { 'skos:prefLabel': text(d.spatial.name) } : {}),
@@ -157,11 +167,11 @@ export function dcatDataset(d: OpenDatasetEntry, baseUrl: string): Node {
 export function dcatCatalog(index: OpenIndex, info: CatalogInfo = DEFAULT_CATALOG_INFO): Node {
   return {
     '@context': DCAT_CONTEXT,
-    '@id': `${index.baseUrl}catalog.jsonld`,
+    '@id': catalogIri(index.baseUrl),
     '@type': 'dcat:Catalog',
     'dct:title': text(info.title),
     'dct:description': text(info.description),
-    'dct:publisher': agent(info.publisher),
+    'dct:publisher': agent(info.publisher, index.baseUrl),
     'dct:modified': typed(index.updated, 'xsd:dateTime'),
     'dcat:dataset': indexDatasets(index).map((d) => dcatDataset(d, index.baseUrl)),
   };
