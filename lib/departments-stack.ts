@@ -1,6 +1,7 @@
 /**
- * A group of departments: for each, its upload role, Glue database and tables, report topic and the
- * Lake Formation grants of its analysts. Built on the core stack's buckets, keys and LF-tags.
+ * A group of departments: for each, its upload role, Glue database and tables, report topic, the
+ * Lake Formation grants of its analysts and, with the web portal, the role the portal acts as for its
+ * analysts (lib/departments/portal-analyst.ts). Built on the core stack's buckets, keys and LF-tags.
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -11,9 +12,23 @@ import { personaGrants, TagGrants } from './access/tag-grants.ts';
 import { DepartmentCatalog } from './catalog/department-catalog.ts';
 import type { DepartmentPersonas } from './config/lake-config.ts';
 import { DepartmentOutcomes } from './departments/department-outcomes.ts';
+import {
+  ANALYST_QUERY_ID,
+  analystWorkGroupName,
+  departmentResourcesId,
+  restrictedWorkGroupName,
+} from './departments/department-stacks.ts';
 import { DepartmentUploader } from './departments/department-uploader.ts';
-import { DEPARTMENT_ROLE_PATH, portalApiRoleArn, uploadRoleName } from './departments/upload-role-name.ts';
+import { PortalAnalyst } from './departments/portal-analyst.ts';
+import {
+  DEPARTMENT_ROLE_PATH,
+  portalAnalystRoleName,
+  portalApiRoleArn,
+  portalEnterpriseRoleArn,
+  uploadRoleName,
+} from './departments/upload-role-name.ts';
 import type { LakeStack } from './lake-stack.ts';
+import { EnterpriseOpeningGrants } from './portal/portal-enterprise.ts';
 import { departmentAudiences, LakeQuery } from './query/lake-query.ts';
 
 export interface DepartmentResourcesProps {
@@ -36,6 +51,10 @@ export class DepartmentResources extends Construct {
   /** The workgroup of the department's analysts, and the one of its restricted-data readers. */
   public readonly query: LakeQuery;
   public readonly restrictedQuery: LakeQuery;
+  /** The role the web portal acts as for the department's signed-in analysts; undefined without the portal. */
+  public readonly portalAnalyst?: PortalAnalyst;
+  /** The portal enterprise role's Lake Formation ceiling in this department; undefined without the portal. */
+  public readonly enterpriseGrants?: EnterpriseOpeningGrants;
   public readonly departmentId: string;
 
   constructor(scope: Construct, id: string, props: DepartmentResourcesProps) {
@@ -73,19 +92,51 @@ export class DepartmentResources extends Construct {
       bytesScannedCutoffPerQuery: config.query.bytesScannedCutoffPerQuery,
       databasePrefix: config.catalog.databasePrefix,
     };
-    this.query = new LakeQuery(this, 'Query', { ...queryProps, audience: audiences.analysts });
+    // Named: the core stack (the portal API's configuration) names the analysts' workgroup the same way.
+    this.query = new LakeQuery(this, ANALYST_QUERY_ID, {
+      ...queryProps,
+      audience: audiences.analysts,
+      workGroupName: analystWorkGroupName(core.stackName, department.id),
+    });
     this.restrictedQuery = new LakeQuery(this, 'RestrictedQuery', {
       ...queryProps,
       audience: audiences.restricted,
+      workGroupName: restrictedWorkGroupName(core.stackName, department.id),
     });
+    // The portal's analysts of the department: one role, named as the core stack names it (bucket and key
+    // policies, the access API), trusting the portal API's role (named too: no export to lock).
+    if (core.portal) {
+      this.portalAnalyst = new PortalAnalyst(this, 'PortalAnalyst', {
+        departmentId: department.id,
+        roleName: portalAnalystRoleName(core.stackName, department.id),
+        rolePath: DEPARTMENT_ROLE_PATH,
+        portalApiRoleArn: portalApiRoleArn(this, core.stackName),
+        analystPolicy: this.query.analystPolicy,
+        accessApi: core.access.api,
+      });
+      // A name, not a reference: the portal API's configuration file names the workgroup as the core stack
+      // computed it (no cross-stack export); the name made here must be that one.
+      core.portal.api.checkWorkGroup(department.id, this.query.workGroupName);
+    }
     const personas = props.personas ?? { analysts: [], restricted: [] };
     this.grants = new TagGrants(this, 'Analysts', {
       grants: [
         ...personaGrants(personas.analysts, 'department', [department.id]),
         ...personaGrants(personas.restricted, 'restricted', [department.id]),
+        ...(this.portalAnalyst?.grants() ?? []),
       ],
       dependsOn: this.catalog.tables.map((t) => t.table),
     });
+    // The portal's enterprise role (core stack, named): SELECT on the public, non-personal columns of the
+    // department's conditionally opened tables, its ceiling; each enterprise's request gates the rest.
+    if (core.portal?.enterprise) {
+      this.enterpriseGrants = new EnterpriseOpeningGrants(this, 'EnterpriseOpening', {
+        roleArn: portalEnterpriseRoleArn(this, core.stackName),
+        databaseName: this.catalog.databaseName,
+        datasets: props.datasets,
+        dependsOn: this.catalog.tables.map((t) => t.table),
+      });
+    }
   }
 
   /** The department's entry in the outputs (see src/lake/outputs.ts). */
@@ -118,7 +169,7 @@ export class DepartmentsStack extends Stack {
     this.addStackDependency(core);
     const { inputs } = core;
     for (const department of props.departments) {
-      const resources = new DepartmentResources(this, `Dept-${department.id}`, {
+      const resources = new DepartmentResources(this, departmentResourcesId(department.id), {
         core,
         department,
         datasets: inputs.datasets.filter((d) => d.department === department.id),

@@ -6,8 +6,8 @@
  */
 import { CfnResource, type Environment, Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { Department } from '../src/contracts/schema.ts';
 import type { LakeInputs } from './config/inputs.ts';
+import { departmentGroups, departmentStackName } from './departments/department-stacks.ts';
 import { DepartmentsStack } from './departments-stack.ts';
 import { LakeStack } from './lake-stack.ts';
 
@@ -15,6 +15,8 @@ import { LakeStack } from './lake-stack.ts';
 export const MAX_STACK_RESOURCES = 500;
 /** The default name of the core stack (department stacks are named after it). */
 export const DEFAULT_STACK_NAME = 'Lake';
+
+export { departmentStackName };
 
 export interface LakeAppOptions {
   /** @default - DEFAULT_STACK_NAME */
@@ -28,17 +30,6 @@ export interface LakeAppOptions {
 export interface LakeApp {
   readonly core: LakeStack;
   readonly departmentStacks: DepartmentsStack[];
-}
-
-/** The stack name of a group of departments. */
-export function departmentStackName(
-  base: string,
-  group: readonly Department[],
-  index: number,
-  perStack: number,
-): string {
-  if (perStack === 1) return `${base}-${group[0].id.replace(/_/g, '-')}`;
-  return `${base}-departments-${String(index + 1).padStart(2, '0')}`;
 }
 
 /** Number of CloudFormation resources a stack will synthesize. */
@@ -56,15 +47,15 @@ export function buildLake(scope: Construct, inputs: LakeInputs, options: LakeApp
     env: options.env,
     transformerEntry: options.transformerEntry,
   });
-  // A steward's decisions in the deployed portal go to the access API, as `lake access approve` does.
-  core.portal?.api.useAccessApi(core.access.api.url);
   const perStack = inputs.config.stacks.departmentsPerStack;
-  const departmentStacks: DepartmentsStack[] = [];
-  for (let i = 0; i * perStack < inputs.departments.length; i++) {
-    const group = inputs.departments.slice(i * perStack, (i + 1) * perStack);
-    const name = departmentStackName(base, group, i, perStack);
-    departmentStacks.push(new DepartmentsStack(scope, name, { core, departments: group, env: options.env }));
-  }
+  const departmentStacks = departmentGroups(inputs.departments, perStack).map(
+    (group, i) =>
+      new DepartmentsStack(scope, departmentStackName(base, group, i, perStack), {
+        core,
+        departments: group,
+        env: options.env,
+      }),
+  );
   for (const stack of [core, ...departmentStacks]) {
     const count = resourceCount(stack);
     if (count > MAX_STACK_RESOURCES) {

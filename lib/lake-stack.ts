@@ -18,13 +18,23 @@ import { databaseName } from './catalog/department-catalog.ts';
 import { dataRemovalPolicy } from './common/context.ts';
 import type { LakeInputs } from './config/inputs.ts';
 import { analystPrincipals } from './config/lake-config.ts';
-import { DEPARTMENT_ROLE_PATH, uploadRoleArn, uploadRoleName } from './departments/upload-role-name.ts';
+import { analystWorkGroupName } from './departments/department-stacks.ts';
+import {
+  DEPARTMENT_ROLE_PATH,
+  portalAnalystRoleArn,
+  portalAnalystRoleName,
+  portalEnterpriseRoleArn,
+  portalEnterpriseRoleName,
+  uploadRoleArn,
+  uploadRoleName,
+} from './departments/upload-role-name.ts';
 import { LakeIngestion } from './ingestion/ingestion.ts';
 import { FreshnessCheck } from './monitoring/freshness-check.ts';
 import { LakeMonitoring } from './monitoring/lake-monitoring.ts';
 import { OpenData, openDataForTransformer } from './open/open-data.ts';
 import { Portal, portalWanted } from './portal/portal.ts';
 import { LakeQuery } from './query/lake-query.ts';
+import { BrowserUploads } from './storage/browser-uploads.ts';
 import { LakeStorage } from './storage/lake-storage.ts';
 
 export interface LakeStackProps extends StackProps {
@@ -143,12 +153,28 @@ export class LakeStack extends Stack {
       admins,
     });
 
+    // The web portal (lib/portal), unless lake.yaml switches it off (portal.enabled: false). With it, each
+    // department has a portal analyst role (lib/departments/portal-analyst.ts): an analyst like lake.yaml's.
+    const portalOn = portalWanted(this, config.portal.enabled);
+    const portalAnalysts = portalOn
+      ? inputs.departments.map((d) => ({
+          department: d.id,
+          name: portalAnalystRoleName(this.stackName, d.id),
+          arn: portalAnalystRoleArn(this, this.stackName, d.id),
+        }))
+      : [];
+
     // Department upload roles are named, not referenced: they live in the department stacks.
     this.storage.restrictDataAccess({
       transformer: this.ingestion.transformerRole,
       curatedReaders: [this.lakeFormation.dataAccessRole],
       departmentRoles: inputs.departments.map((d) => uploadRoleArn(this, this.stackName, d.id)),
-      analysts: analystPrincipals(config),
+      analysts: [
+        ...analystPrincipals(config),
+        ...portalAnalysts.map((a) => a.arn),
+        // The portal's enterprise role reads granted data on Athena (lib/portal/portal-enterprise.ts).
+        ...(portalOn ? [portalEnterpriseRoleArn(this, this.stackName)] : []),
+      ],
       admins,
       erasure: this.ingestion.erasure.role,
       reportReaders: [this.freshness.role],
@@ -182,6 +208,12 @@ export class LakeStack extends Stack {
             [...p.analysts, ...p.restricted].map((arn) => ({ arn, department })),
           ),
         ],
+        // Named like the stewards (path and name): the bundle is written at synthesis, without tokens.
+        ...(portalOn
+          ? { portalAnalysts: Object.fromEntries(portalAnalysts.map((a) => [a.department, a.name])) }
+          : {}),
+        // The portal asks for enterprises as its enterprise role, on the enterprise routes only.
+        ...(portalOn ? { enterprise: portalEnterpriseRoleName(this.stackName) } : {}),
       },
       key: this.opsKey,
       databasePrefix: config.catalog.databasePrefix,
@@ -197,9 +229,12 @@ export class LakeStack extends Stack {
       dependsOn: this.tagDependencies,
     });
 
-    // The web portal (lib/portal), unless lake.yaml switches it off (portal.enabled: false).
     const portal = config.portal;
-    this.portal = portalWanted(this, portal.enabled)
+    // As the department stacks will name them (lib/departments/department-stacks.ts).
+    const workGroups = new Map(
+      inputs.departments.map((d) => [d.id, analystWorkGroupName(this.stackName, d.id)]),
+    );
+    this.portal = portalOn
       ? new Portal(this, 'Portal', {
           accessLogsBucket: this.storage.accessLogsBucket,
           openData: this.openData.distribution,
@@ -210,11 +245,15 @@ export class LakeStack extends Stack {
             quarantineBucket: this.storage.quarantineBucket.bucketName,
             openDataUrl: this.openData.baseUrl,
             accessTable: this.access.table.tableName,
+            // Names: the API's configuration file is written at bundling, before the department stacks.
+            departmentRolePath: DEPARTMENT_ROLE_PATH,
             departments: inputs.departments.map((d) => ({
               id: d.id,
               name: d.name,
               database: databaseName(config.catalog.databasePrefix, d.id),
-              uploadRoleArn: uploadRoleArn(this, this.stackName, d.id),
+              uploadRole: uploadRoleName(this.stackName, d.id),
+              portalAnalystRole: portalAnalystRoleName(this.stackName, d.id),
+              workGroup: workGroups.get(d.id),
             })),
           },
           writeContractsBundle: datasetsDir
@@ -226,8 +265,22 @@ export class LakeStack extends Stack {
           threatProtection: portal.threatProtection,
           webAclId: portal.webAclId,
           tagDependencies: this.tagDependencies,
+          enterprise: {
+            storage: this.storage,
+            accessApi: this.access.api,
+            bytesScannedCutoffPerQuery: config.query.bytesScannedCutoffPerQuery,
+            databasePrefix: config.catalog.databasePrefix,
+          },
         })
       : undefined;
+    // A steward's upload page sends its file straight to landing: the bucket's CORS allows the portal.
+    if (this.portal)
+      new BrowserUploads(this, 'PortalUploads', {
+        bucket: this.storage.landingBucket,
+        origin: this.portal.site.origin,
+      });
+    // A steward's decisions in the deployed portal go to the access API, as `lake access approve` does.
+    this.portal?.api.useAccessApi(this.access.api.url);
 
     const out = (key: string, value: string, description: string) =>
       new CfnOutput(this, key, { value, description });
@@ -283,7 +336,7 @@ export class LakeStack extends Stack {
       out(
         CORE_OUTPUTS.portalUserPoolId,
         p.signIn.userPool.userPoolId,
-        'Portal users: add them to steward-/analyst-<department> groups',
+        'Portal users: add them to steward-/analyst-<department> groups (enterprises: enterprise-<name>, docs/portal.md)',
       );
       out(CORE_OUTPUTS.portalClientId, p.client.userPoolClientId, 'The portal web app client');
       out(CORE_OUTPUTS.portalSignInUrl, p.signIn.hostedUiUrl, 'The portal hosted sign-in');

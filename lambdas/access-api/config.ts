@@ -19,6 +19,17 @@ export interface AccessPrincipals {
   stewardPath: string;
   /** Analyst personas: their role ARN and department (null: the public persona, of no department). */
   analysts: { arn: string; department: string | null }[];
+  /**
+   * Per department, the name of the role the web portal acts as for its analysts (under stewardPath, like
+   * the stewards' roles): an analyst persona of that department. Absent: no portal.
+   */
+  portalAnalysts?: Record<string, string>;
+  /**
+   * The name of the portal's enterprise role (`<lake>-portal-enterprise`), which alone calls the
+   * `/enterprises/{name}/…` routes, for the enterprise the portal's sign-in vouches for. Absent: no portal,
+   * and no enterprise asks.
+   */
+  enterprise?: string;
 }
 
 /** What the function's bundle holds beside the handler (written at synth: no CloudFormation tokens). */

@@ -3,6 +3,12 @@
  * on the granted columns: TableWithColumns) to the requester's role, and schedules a one-time EventBridge
  * Scheduler schedule at the grant's end that invokes this function to expire it; revoke and expiry take
  * the grant back and delete the schedule. Each is safe to repeat.
+ *
+ * An enterprise's grant (conditional opening, `enterprise:<name>`) is no Lake Formation grant: enterprises
+ * read as the portal's one enterprise role, whose Lake Formation ceiling is the public, non-personal
+ * columns of the conditionally opened tables (lib/portal/portal-enterprise.ts); which enterprise reads what
+ * is the approved, unexpired request itself, which the portal checks before every read. Its approval still
+ * schedules the expiry (which records it expired), and its revocation deletes the schedule.
  */
 import {
   GrantPermissionsCommand,
@@ -41,6 +47,11 @@ export interface ExpireEvent {
   request: string;
 }
 
+/** An enterprise's request (conditional opening): the portal gates it by the record, not Lake Formation. */
+export function isEnterpriseGrant(r: AccessRequest): boolean {
+  return r.kind === 'opening' || r.requester.startsWith('enterprise:');
+}
+
 export class LakeEffects implements AccessEffects {
   constructor(private readonly o: LakeEffectsOptions) {}
 
@@ -56,13 +67,15 @@ export class LakeEffects implements AccessEffects {
   }
 
   async grant(r: AccessRequest): Promise<void> {
-    await this.o.lakeFormation.send(
-      new GrantPermissionsCommand({
-        Principal: { DataLakePrincipalIdentifier: r.requester },
-        Resource: this.resource(r),
-        Permissions: ['SELECT'],
-      }),
-    );
+    if (!isEnterpriseGrant(r)) {
+      await this.o.lakeFormation.send(
+        new GrantPermissionsCommand({
+          Principal: { DataLakePrincipalIdentifier: r.requester },
+          Resource: this.resource(r),
+          Permissions: ['SELECT'],
+        }),
+      );
+    }
     if (!r.until) return;
     const schedule = {
       Name: scheduleName(r.id),
@@ -88,13 +101,14 @@ export class LakeEffects implements AccessEffects {
 
   async revoke(r: AccessRequest): Promise<void> {
     try {
-      await this.o.lakeFormation.send(
-        new RevokePermissionsCommand({
-          Principal: { DataLakePrincipalIdentifier: r.requester },
-          Resource: this.resource(r),
-          Permissions: ['SELECT'],
-        }),
-      );
+      if (!isEnterpriseGrant(r))
+        await this.o.lakeFormation.send(
+          new RevokePermissionsCommand({
+            Principal: { DataLakePrincipalIdentifier: r.requester },
+            Resource: this.resource(r),
+            Permissions: ['SELECT'],
+          }),
+        );
     } catch (e) {
       // Already revoked: "Grantee has no permissions and no grantable permissions on resource".
       if (!((e as Error).name === 'InvalidInputException' && /no permissions/i.test((e as Error).message)))

@@ -9,6 +9,13 @@
  *   POST /departments/{d}/requests/{id}/deny         { reason }   "
  *   POST /departments/{d}/requests/{id}/revoke       { reason }   "
  *   GET  /log[?dataset=&request=]                    the audit log as the caller may read it
+ *   POST /enterprises/{name}/requests                enterprise `name` asks (conditional opening)  → 201
+ *   GET  /enterprises/{name}/requests[?status=&dataset=]   the requests enterprise `name` made
+ *
+ * Only the portal's enterprise role calls the enterprise routes, naming the enterprise its sign-in vouches
+ * for (a Cognito group); it calls no other route, and no other caller calls these. An enterprise's request
+ * meets the same checks (only `opening: conditional` datasets, only public columns without personal data)
+ * and the same steward decisions; its approval grants nothing in Lake Formation (lambdas/access-api/effects.ts).
  *
  * And the schedule's event { action: 'expire', request } ends a grant at its date.
  */
@@ -18,7 +25,7 @@ import { REQUEST_STATUSES, type RequestStatus } from '../../src/access/model.ts'
 import type { AccessService, Actor } from '../../src/access/service.ts';
 import type { AccessPrincipals } from './config.ts';
 import type { ExpireEvent } from './effects.ts';
-import { analystOf, stewardOf } from './identity.ts';
+import { analystOf, enterpriseOf, stewardOf } from './identity.ts';
 
 export interface RouteDeps {
   service: AccessService;
@@ -86,8 +93,61 @@ export async function handleAccessEvent(
   }
 }
 
+/** The columns of a request body: absent, null or a list of names. */
+function columnsOf(b: Record<string, unknown>): string[] | null {
+  const columns = b.columns;
+  if (columns === undefined || columns === null) return null;
+  if (!(Array.isArray(columns) && columns.every((c) => typeof c === 'string')))
+    throw new AccessError('columns must be a list of column names', { code: 'bad_request' });
+  return columns;
+}
+
+function statusFilter(q: Record<string, string | undefined>): { status?: RequestStatus; dataset?: string } {
+  const status = q.status;
+  if (status && !(REQUEST_STATUSES as readonly string[]).includes(status)) {
+    throw new AccessError(`status must be one of ${REQUEST_STATUSES.join(', ')}`, { code: 'bad_request' });
+  }
+  return {
+    ...(status ? { status: status as RequestStatus } : {}),
+    ...(q.dataset ? { dataset: q.dataset } : {}),
+  };
+}
+
+/** `/enterprises/{name}/requests`: the portal's enterprise role, for the enterprise it names. */
+async function enterpriseRoute(
+  event: APIGatewayProxyEvent,
+  deps: RouteDeps,
+  caller: string,
+  name: string,
+): Promise<APIGatewayProxyResult> {
+  const who = enterpriseOf(caller, deps.principals, name);
+  if (!who) {
+    throw forbidden(
+      "the enterprise routes are the web portal's: only its enterprise role calls them, for a lowercase enterprise name",
+    );
+  }
+  if (event.httpMethod === 'POST') {
+    const b = body(event);
+    const request = await deps.service.request(who, {
+      dataset: str(b.dataset) ?? '',
+      purpose: str(b.purpose) ?? '',
+      until: str(b.until) ?? '',
+      columns: columnsOf(b),
+    });
+    deps.log?.('access requested', { request: request.id, dataset: request.dataset, kind: request.kind });
+    return json(201, { request });
+  }
+  if (event.httpMethod === 'GET') {
+    const requests = await deps.service.list(who, statusFilter(event.queryStringParameters ?? {}));
+    return json(200, { requests: requests.filter((r) => r.requester === who.name) });
+  }
+  return json(404, { error: { code: 'not_found', message: `no route ${event.httpMethod} ${event.path}` } });
+}
+
 async function route(event: APIGatewayProxyEvent, deps: RouteDeps): Promise<APIGatewayProxyResult> {
   const caller = event.requestContext?.identity?.userArn ?? '';
+  const enterprise = /^\/enterprises\/([^/]+)\/requests\/?$/.exec(event.path ?? '');
+  if (enterprise) return enterpriseRoute(event, deps, caller, enterprise[1]);
   const steward = stewardOf(caller, deps.principals);
   const analyst = analystOf(caller, deps.principals);
   const anyone: Actor | null = steward ?? analyst;
@@ -101,32 +161,17 @@ async function route(event: APIGatewayProxyEvent, deps: RouteDeps): Promise<APIG
   if (path === '/requests' && method === 'POST') {
     if (!analyst) throw forbidden("asking takes an analyst persona's role (lake.yaml personas)");
     const b = body(event);
-    const columns = b.columns;
-    if (
-      columns !== undefined &&
-      columns !== null &&
-      !(Array.isArray(columns) && columns.every((c) => typeof c === 'string'))
-    ) {
-      throw new AccessError('columns must be a list of column names', { code: 'bad_request' });
-    }
     const request = await s.request(analyst, {
       dataset: str(b.dataset) ?? '',
       purpose: str(b.purpose) ?? '',
       until: str(b.until) ?? '',
-      columns: (columns as string[] | null | undefined) ?? null,
+      columns: columnsOf(b),
     });
     deps.log?.('access requested', { request: request.id, dataset: request.dataset });
     return json(201, { request });
   }
   if (path === '/requests' && method === 'GET') {
-    const status = q.status;
-    if (status && !(REQUEST_STATUSES as readonly string[]).includes(status)) {
-      throw new AccessError(`status must be one of ${REQUEST_STATUSES.join(', ')}`, { code: 'bad_request' });
-    }
-    const filter = {
-      ...(status ? { status: status as RequestStatus } : {}),
-      ...(q.dataset ? { dataset: q.dataset } : {}),
-    };
+    const filter = statusFilter(q);
     // A steward who is also an analyst persona sees both sets.
     const seen = new Map<string, unknown>();
     for (const who of [steward, analyst]) {

@@ -1,6 +1,7 @@
 /**
  * The portal API Lambda (behind API Gateway, Cognito authorizer on every signed-in route). Set up once
- * per cold start: the configuration, the contracts bundled beside the handler, the SDK clients.
+ * per cold start: the configuration (its file beside the handler and its environment), the contracts
+ * bundled beside the handler, the SDK clients.
  * Export: `handler`.
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -13,10 +14,10 @@ import { poolKeys } from '../../src/portal/cognito-token.ts';
 import { readPortalApiConfig } from './config.ts';
 import { portalHandler } from './portal-handler.ts';
 
-const config = readPortalApiConfig(process.env);
 const here = import.meta.url
   ? dirname(fileURLToPath(import.meta.url))
   : (process.env.LAMBDA_TASK_ROOT ?? process.cwd());
+const config = readPortalApiConfig(process.env, here);
 const contracts = readContractsBundle(
   isAbsolute(config.contractsFile) ? config.contractsFile : resolve(here, config.contractsFile),
 );

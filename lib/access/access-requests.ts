@@ -5,10 +5,13 @@
  *   API's role may write (its resource policy denies every other writer);
  * - the access API: API Gateway (REST, IAM auth) in front of a Lambda. Its resource policy lets analyst
  *   personas ask and list, and each department's upload role (its steward's) decide on its department's
- *   requests only (`/departments/<id>/…`); everyone else is denied, whatever their IAM policies say;
+ *   requests only (`/departments/<id>/…`), and the web portal's enterprise role ask and list for the
+ *   enterprise its sign-in vouches for (`/enterprises/<name>/requests`, lib/portal/portal-enterprise.ts);
+ *   everyone else is denied, whatever their IAM policies say;
  * - on approval, the Lambda grants SELECT with Lake Formation (the granted columns) and creates a one-time
  *   EventBridge Scheduler schedule at the grant's end that invokes it to revoke; it holds grantable SELECT
- *   on the `sharing=conditional` tables only (an LF-tag grant with grant option), nothing else.
+ *   on the `sharing=conditional` tables only (an LF-tag grant with grant option), nothing else. An
+ *   enterprise's approval grants nothing (the portal gates its reads by the request) but is scheduled to end.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +35,7 @@ import type { DatasetContract } from '../../src/contracts/schema.ts';
 import { CORE_OUTPUTS } from '../../src/lake/outputs.ts';
 import { acknowledge, allowWildcards } from '../common/nag.ts';
 import { LakeFunction } from '../ingestion/lake-function.ts';
+import { addEnterpriseRoutes, enterpriseRoutesDeny } from './enterprise-routes.ts';
 import { LF_TAGS } from './lake-formation.ts';
 
 export const ACCESS_API_ENTRY = join(import.meta.dirname, '..', '..', 'lambdas', 'access-api', 'handler.ts');
@@ -251,22 +255,27 @@ export class AccessRequests extends Construct {
     });
     const analysts = [...new Set(props.principals.analysts.map((a) => a.arn))];
     const route = (method: string, path: string) => `execute-api:/${ACCESS_API_STAGE}/${method}/${path}`;
-    // The steward roles (the departments' upload roles) share their path and the lake's name prefix.
-    const names = Object.values(props.principals.stewards);
-    const prefix = names.reduce((p, n) => {
-      let i = 0;
-      while (i < p.length && p[i] === n[i]) i++;
-      return p.slice(0, i);
-    }, names[0] ?? '');
-    const stewardPattern = stack.formatArn({
-      service: 'iam',
-      region: '',
-      resource: 'role',
-      resourceName: `${props.principals.stewardPath.slice(1)}${prefix}*`,
-    });
+    // The steward roles (the departments' upload roles) share their path and the lake's name prefix; so do
+    // the portal analyst roles (the web portal acting for a department's analysts).
+    const rolesLike = (names: string[]) => {
+      const prefix = names.reduce((p, n) => {
+        let i = 0;
+        while (i < p.length && p[i] === n[i]) i++;
+        return p.slice(0, i);
+      }, names[0] ?? '');
+      return stack.formatArn({
+        service: 'iam',
+        region: '',
+        resource: 'role',
+        resourceName: `${props.principals.stewardPath.slice(1)}${prefix}*`,
+      });
+    };
+    const stewardPattern = rolesLike(Object.values(props.principals.stewards));
+    const portalAnalysts = Object.values(props.principals.portalAnalysts ?? {});
     // A policy that does not grow with the departments (API Gateway keeps 8,192 characters): analysts are
     // allowed here; each steward role is allowed its own department's routes by its identity policy
-    // (grantStewardRoutes, in the department stacks); and everyone else is denied, whatever its policies.
+    // (grantStewardRoutes, in the department stacks), each portal analyst role the analysts' routes by its
+    // own (lib/departments/portal-analyst.ts); and everyone else is denied, whatever its policies.
     const statements: iam.PolicyStatement[] = [];
     if (analysts.length > 0) {
       statements.push(
@@ -285,7 +294,13 @@ export class AccessRequests extends Construct {
         principals: [new iam.AnyPrincipal()],
         actions: ['execute-api:Invoke'],
         resources: [route('POST', 'requests')],
-        ...(analysts.length > 0 ? { conditions: { ArnNotEquals: { 'aws:PrincipalArn': analysts } } } : {}),
+        // Denied when no condition admits the caller: every condition must hold for the deny to apply.
+        conditions: {
+          ...(analysts.length > 0 ? { ArnNotEquals: { 'aws:PrincipalArn': analysts } } : {}),
+          ...(portalAnalysts.length > 0
+            ? { ArnNotLike: { 'aws:PrincipalArn': rolesLike(portalAnalysts) } }
+            : {}),
+        },
       }),
       new iam.PolicyStatement({
         sid: 'OnlyStewardsDecide',
@@ -295,6 +310,8 @@ export class AccessRequests extends Construct {
         resources: [route('POST', 'departments/*')],
         conditions: { ArnNotLike: { 'aws:PrincipalArn': stewardPattern } },
       }),
+      // The enterprise routes are the portal's enterprise role's alone; without a portal, nobody's.
+      enterpriseRoutesDeny(stack, ACCESS_API_STAGE, props.principals.enterprise),
     );
     this.api = new apigw.RestApi(this, 'Api', {
       description: 'Public data lake: access requests (IAM auth)',
@@ -330,6 +347,7 @@ export class AccessRequests extends Construct {
       .addResource('{id}')
       .addResource('{decision}');
     decision.addMethod('POST', integration, opts);
+    addEnterpriseRoutes(this.api, integration, opts);
     acknowledge(
       this.api,
       'AwsSolutions-APIG3',

@@ -32,6 +32,12 @@ export type TagExpression = Readonly<Record<string, readonly string[]>>;
 
 export interface TagGrant {
   readonly principal: string;
+  /**
+   * What names the principal in the grant's construct ID, when its ARN is a CloudFormation token (a role of
+   * the same stack, whose ARN text changes with the synthesis): its path and name, say.
+   * @default - the principal's ARN
+   */
+  readonly key?: string;
   readonly resourceType: 'DATABASE' | 'TABLE';
   readonly expression: TagExpression;
   readonly permissions: readonly string[];
@@ -42,7 +48,7 @@ function grantId(grant: TagGrant): string {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `${k}=${[...v].sort().join(',')}`)
     .join(';');
-  const text = `${grant.principal}|${grant.resourceType}|${expression}|${[...grant.permissions].sort().join(',')}`;
+  const text = `${grant.key ?? grant.principal}|${grant.resourceType}|${expression}|${[...grant.permissions].sort().join(',')}`;
   return `Grant${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
 }
 

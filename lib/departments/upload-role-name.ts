@@ -1,6 +1,6 @@
 /**
- * The name and ARN of a department's upload role, computed the same way in the department stack that
- * creates the role and in the core stack whose bucket and key policies name it. The core stack is deployed
+ * The name and ARN of a department's upload role (and of its portal analyst role), computed the same way
+ * in the department stack that creates the role and in the core stack whose bucket and key policies name it. The core stack is deployed
  * first and the department stacks depend on it, so the policies cannot reference the roles; a deterministic
  * name lets them name each role exactly instead of admitting a whole IAM path.
  */
@@ -22,7 +22,7 @@ export function uploadRoleName(lakeName: string, departmentId: string): string {
 }
 
 /** `name`, or when over IAM's limit its start and 8 hex digits of its SHA-256. */
-function cappedRoleName(name: string): string {
+export function cappedRoleName(name: string): string {
   if (name.length <= MAX_ROLE_NAME_LENGTH) return name;
   const digest = createHash('sha256').update(name).digest('hex').slice(0, 8);
   return `${name.slice(0, MAX_ROLE_NAME_LENGTH - digest.length - 1)}-${digest}`;
@@ -39,9 +39,28 @@ export function uploadRoleArn(scope: IConstruct, lakeName: string, departmentId:
 }
 
 /**
- * The role session names the portal API opens as a department's upload role: the CLI's session prefix,
- * `portal-` and the user's opaque Cognito id (src/portal/aws-services.ts). The upload roles trust the
- * portal API's role for sessions named so and no other.
+ * `<lake>-portal-analyst-<department>`, e.g. `Lake-portal-analyst-health`: the role the web portal acts as
+ * for the department's signed-in analysts (lib/departments/portal-analyst.ts). Cut and made unique as
+ * uploadRoleName; under DEPARTMENT_ROLE_PATH too.
+ */
+export function portalAnalystRoleName(lakeName: string, departmentId: string): string {
+  return cappedRoleName(`${lakeName}-portal-analyst-${departmentId}`);
+}
+
+/** The ARN of a department's portal analyst role, in the partition and account of `scope`'s stack. */
+export function portalAnalystRoleArn(scope: IConstruct, lakeName: string, departmentId: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'iam',
+    region: '',
+    resource: 'role',
+    resourceName: `${DEPARTMENT_ROLE_PATH.slice(1)}${portalAnalystRoleName(lakeName, departmentId)}`,
+  });
+}
+
+/**
+ * The role session names the portal API opens as a department's upload role or portal analyst role: the
+ * CLI's session prefix, `portal-` and the user's opaque Cognito id (src/portal/assume.ts). Those roles
+ * trust the portal API's role for sessions named so and no other.
  */
 export const PORTAL_SESSION_PREFIX = 'lake-cli-portal-';
 
@@ -60,5 +79,24 @@ export function portalApiRoleArn(scope: IConstruct, lakeName: string): string {
     region: '',
     resource: 'role',
     resourceName: portalApiRoleName(lakeName),
+  });
+}
+
+/**
+ * `<lake>-portal-enterprise`: the role the portal API acts as for a signed-in enterprise (asking through
+ * the access API, reading a granted dataset on Athena). Named so the access API's resource policy, the
+ * data perimeter and the department stacks' Lake Formation grants can name it exactly. Cut as uploadRoleName.
+ */
+export function portalEnterpriseRoleName(lakeName: string): string {
+  return cappedRoleName(`${lakeName}-portal-enterprise`);
+}
+
+/** The ARN of the portal's enterprise role, in the partition and account of `scope`'s stack. */
+export function portalEnterpriseRoleArn(scope: IConstruct, lakeName: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'iam',
+    region: '',
+    resource: 'role',
+    resourceName: portalEnterpriseRoleName(lakeName),
   });
 }

@@ -6,15 +6,22 @@
  *   every other route under /api needs a Cognito ID token, checked by API Gateway's user-pool authorizer
  *   before the function runs (on the public ones the function checks a token itself when one is sent).
  *   The function maps the token's groups to a principal.
+ * - Only through CloudFront: every method requires an API key, whose value CloudFront alone sends
+ *   (PortalOriginSecret, lib/portal/origin-secret.ts), so the execute-api URL is no way around the
+ *   distribution.
  * - Stage: throttled, X-Ray traced, access logs as JSON to an encrypted log group without the caller's IP
  *   address or user (personal values); no execution logs (they would copy request bodies).
  * - The function's role (named `<stack>-portal-api`, as the upload roles' trust names it) reads the Glue
  *   catalog's metadata (the department databases and their tables), reads the access requests table, and
  *   may assume the departments' upload roles (a steward's uploads, reports and access decisions, as that
- *   department; the access API's URL comes by useAccessApi). It has no grant on any lake bucket; in Lake Formation it may only
- *   DESCRIBE (lib/portal/portal.ts).
+ *   department; the access API's URL comes by useAccessApi) and portal analyst roles (an analyst's SQL, in
+ *   the department's workgroup, and access requests). It has no grant on any lake bucket; in Lake
+ *   Formation it may only DESCRIBE (lib/portal/portal.ts).
+ * - Configuration: the names known at synthesis in a file beside the handler, written at bundling; the
+ *   few values resolved at deploy in the environment, which stays small whatever the number of
+ *   departments (lib/portal/portal-api-config.ts).
  */
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { AssetStaging, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -24,18 +31,24 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { DEFAULT_CONTRACTS_FILE, PORTAL_API_ENV } from '../../lambdas/portal-api/config.ts';
-import type { AwsPortalConfig } from '../../src/portal/aws-services.ts';
+import {
+  DEFAULT_CONTRACTS_FILE,
+  DEFAULT_PORTAL_API_CONFIG_FILE,
+  PORTAL_API_ENV,
+  type PortalApiFile,
+} from '../../lambdas/portal-api/config.ts';
 import { acknowledge, allowWildcards } from '../common/nag.ts';
 import { portalApiRoleName } from '../departments/upload-role-name.ts';
 import { LakeFunction } from '../ingestion/lake-function.ts';
+import { DUCKDB_PACKAGES, duckdbBindingPackage } from '../ingestion/transformer-function.ts';
+import { PortalOriginSecret } from './origin-secret.ts';
 import {
-  DUCKDB_PACKAGES,
-  duckdbBindingPackage,
-  installedPackageDir,
-} from '../ingestion/transformer-function.ts';
-
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  type PortalLake,
+  portalApiConfigFile,
+  portalApiEnvironment,
+  roleArn,
+  writePortalApiConfig,
+} from './portal-api-config.ts';
 
 export const PORTAL_API_ENTRY = join(import.meta.dirname, '..', '..', 'lambdas', 'portal-api', 'handler.ts');
 /** The API's stage: CloudFront's origin path. */
@@ -64,7 +77,7 @@ const ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
 export interface PortalApiProps {
   readonly userPool: cognito.UserPool;
   /** What the function is told about the lake (bucket names, open-data URL, table, departments). */
-  readonly lake: AwsPortalConfig;
+  readonly lake: PortalLake;
   /** The access requests table (read only). */
   readonly accessTable: dynamodb.ITable;
   /** Key of the log groups (and of the access table, which the function decrypts reads of). */
@@ -79,16 +92,18 @@ export class PortalApi extends Construct {
   public readonly fn: LakeFunction;
   public readonly role: iam.Role;
   public readonly api: apigw.RestApi;
+  /** The configuration file written beside the handler at bundling (portalApiConfigFile). */
+  public readonly configFile: PortalApiFile;
+  /** The API key CloudFront sends (originSecret.originHeaders), without which the API answers nothing. */
+  public readonly originSecret: PortalOriginSecret;
 
   constructor(scope: Construct, id: string, props: PortalApiProps) {
     super(scope, id);
     const stack = Stack.of(this);
     const write = props.writeContractsBundle;
-    const packages = [...DUCKDB_PACKAGES, duckdbBindingPackage(lambda.Architecture.X86_64)];
-    const installed = packages.flatMap((name) => {
-      const dir = installedPackageDir(name);
-      return dir ? [{ name, dir }] : [];
-    });
+    // Built (and checked for tokens) whether or not this synthesis bundles.
+    this.configFile = portalApiConfigFile(props.lake);
+    const configFile = this.configFile;
     this.fn = new LakeFunction(this, 'Function', {
       entry: props.entry ?? PORTAL_API_ENTRY,
       handler: 'handler',
@@ -97,15 +112,13 @@ export class PortalApi extends Construct {
       timeout: Duration.seconds(29),
       logEncryptionKey: props.key,
       environment: {
-        [PORTAL_API_ENV.config]: stack.toJsonString(props.lake),
-        [PORTAL_API_ENV.contractsFile]: DEFAULT_CONTRACTS_FILE,
-        [PORTAL_API_ENV.issuer]: `https://${props.userPool.userPoolProviderUrl}`,
+        ...portalApiEnvironment(this, props.lake, `https://${props.userPool.userPoolProviderUrl}`),
         POWERTOOLS_SERVICE_NAME: 'lake-portal-api',
       },
       bundling: {
-        // The shared modules the app reaches import DuckDB at load (the portal never runs it): shipped as
-        // installed packages beside the bundle, as for the transformer.
-        externalModules: [...packages],
+        // DuckDB stays out: the shared modules the app reaches load it only when they run it
+        // (src/engine/duckdb.ts), which the deployed portal never does, so the asset is a few MB, not ~80.
+        externalModules: [...DUCKDB_PACKAGES, duckdbBindingPackage(lambda.Architecture.X86_64)],
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
@@ -113,11 +126,8 @@ export class PortalApi extends Construct {
             // Called once more to describe a Docker build that never runs (/asset-output): nothing then.
             if (outputDir === AssetStaging.BUNDLING_OUTPUT_DIR) return [];
             if (write) write(join(outputDir, DEFAULT_CONTRACTS_FILE));
-            const target = join(outputDir, 'node_modules');
-            return installed.flatMap(({ name, dir }) => [
-              `mkdir -p ${quote(dirname(join(target, name)))}`,
-              `cp -R ${quote(dir)} ${quote(join(target, name))}`,
-            ]);
+            writePortalApiConfig(configFile, join(outputDir, DEFAULT_PORTAL_API_CONFIG_FILE));
+            return [];
           },
         },
       },
@@ -137,6 +147,9 @@ export class PortalApi extends Construct {
       endpointTypes: [apigw.EndpointType.REGIONAL],
       cloudWatchRole: false,
       binaryMediaTypes: ['multipart/form-data', 'application/octet-stream'],
+      // Every method, public ones too, needs the key CloudFront sends (PortalOriginSecret).
+      apiKeySourceType: apigw.ApiKeySourceType.HEADER,
+      defaultMethodOptions: { apiKeyRequired: true },
       deployOptions: {
         stageName: PORTAL_API_STAGE,
         accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
@@ -149,6 +162,11 @@ export class PortalApi extends Construct {
     });
     // Reached through CloudFront only by the portal's pages: no output of the execute-api URL.
     this.api.node.tryRemoveChild('Endpoint');
+    this.originSecret = new PortalOriginSecret(this, 'OriginSecret', {
+      api: this.api,
+      key: props.key,
+      throttle: PORTAL_API_THROTTLE,
+    });
     const authorizer = new apigw.CognitoUserPoolsAuthorizer(this, 'Authorizer', {
       cognitoUserPools: [props.userPool],
       identitySource: apigw.IdentitySource.header('Authorization'),
@@ -206,7 +224,25 @@ export class PortalApi extends Construct {
     this.fn.addEnvironment(PORTAL_API_ENV.accessApiUrl, url);
   }
 
-  /** The catalog's metadata, the access table (read), the departments' upload roles (assume). */
+  /**
+   * Checks that the Athena workgroup a department stack made for its analysts (where the portal runs their
+   * SQL as the department's portal analyst role) is the one the configuration file names: the file is
+   * written with the core stack, which names each department's analysts' workgroup before the department
+   * stacks exist (lib/departments/department-stacks.ts).
+   */
+  public checkWorkGroup(department: string, workGroup: string): void {
+    const d = this.configFile.departments.find((x) => x.id === department);
+    if (!d) throw new Error(`the portal API has no department ${department} to give workgroup ${workGroup}`);
+    if (d.workGroup !== workGroup)
+      throw new Error(
+        `the portal API's ${DEFAULT_PORTAL_API_CONFIG_FILE} names workgroup ${d.workGroup} for department ${department}, but its stack made ${workGroup}: give the department's LakeQuery the name analystWorkGroupName (lib/departments/department-stacks.ts) gives it`,
+      );
+  }
+
+  /**
+   * The catalog's metadata, the access table (read), the departments' upload roles and portal analyst
+   * roles (assume).
+   */
   private grantLakeReads(props: PortalApiProps): void {
     const stack = Stack.of(this);
     this.role.addToPrincipalPolicy(
@@ -228,7 +264,7 @@ export class PortalApi extends Construct {
     // DEPARTMENTS_PER_POLICY departments each, so a province of tens of departments stays within IAM's
     // policy sizes (6,144 characters a managed policy, 10,240 inline on a role); a role holds ten managed
     // policies by default, so past 80 departments the account's quota is raised (or the lake split).
-    const departments = props.lake.departments;
+    const { departments, departmentRolePath: path } = props.lake;
     for (let i = 0; i * DEPARTMENTS_PER_POLICY < departments.length; i++) {
       const group = departments.slice(i * DEPARTMENTS_PER_POLICY, (i + 1) * DEPARTMENTS_PER_POLICY);
       const glue = (resource: string, resourceName: string) =>
@@ -248,8 +284,19 @@ export class PortalApi extends Construct {
           new iam.PolicyStatement({
             sid: 'ActAsDepartmentSteward',
             actions: ['sts:AssumeRole'],
-            resources: group.map((d) => d.uploadRoleArn),
+            resources: group.map((d) => roleArn(this, path, d.uploadRole)),
           }),
+          ...(group.some((d) => d.portalAnalystRole)
+            ? [
+                new iam.PolicyStatement({
+                  sid: 'ActAsDepartmentAnalysts',
+                  actions: ['sts:AssumeRole'],
+                  resources: group.flatMap((d) =>
+                    d.portalAnalystRole ? [roleArn(this, path, d.portalAnalystRole)] : [],
+                  ),
+                }),
+              ]
+            : []),
         ],
       });
       this.role.addManagedPolicy(policy);

@@ -1,11 +1,13 @@
 /**
- * Sign-in to the deployed portal: a Cognito user pool of the province's staff.
+ * Sign-in to the deployed portal: a Cognito user pool of the province's staff (and of the enterprises
+ * registered to ask for conditionally opened data).
  *
  * - No self sign-up: the platform team creates users (or federates the province's directory) and adds them
  *   to groups. Each department has `steward-<department>` and `analyst-<department>` groups, which the
  *   portal's API maps to the principals `steward:<department>` and `analyst:<department>`
- *   (src/portal/cognito-groups.ts, the same module). Enterprises have no group: they read open data
- *   without an account.
+ *   (src/portal/cognito-groups.ts, the same module). An enterprise that asks for conditionally opened
+ *   data has a group `enterprise-<name>` (principal `enterprise:<name>`), which the platform team creates
+ *   when it registers (docs/portal.md): the stack cannot know enterprises at synth.
  * - MFA required, by authenticator app (TOTP) only: stewards approve access to their department's data,
  *   and SMS would need a sending role and a telephone number, a personal value the lake need not hold.
  * - A 14-character password with every character class; temporary passwords last 3 days; recovery by
@@ -38,6 +40,9 @@ export const PORTAL_TOKEN_VALIDITY = {
   accessToken: Duration.hours(1),
   refreshToken: Duration.hours(8),
 };
+
+/** The web client's one API flow: renewing tokens with the refresh token (the page's token refresh). */
+export const WEB_CLIENT_AUTH_FLOW = 'ALLOW_REFRESH_TOKEN_AUTH';
 
 /** Words Cognito refuses in a hosted-UI domain prefix. */
 const RESERVED_PREFIX_WORDS = ['aws', 'amazon', 'cognito'];
@@ -126,9 +131,13 @@ export class PortalSignIn extends Construct {
     this.domain = this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: this.domainPrefix } });
   }
 
-  /** The web app's client, whose only callback is the portal's own URL (`https://<domain>/`). */
+  /**
+   * The web app's client, whose only callback is the portal's own URL (`https://<domain>/`). It signs in
+   * through the hosted sign-in only and renews its tokens with the refresh token (the one API flow it
+   * has: no password or SRP sign-in from the page), for PORTAL_TOKEN_VALIDITY.refreshToken.
+   */
   public addWebClient(portalUrl: string): cognito.UserPoolClient {
-    return this.userPool.addClient('WebClient', {
+    const client = this.userPool.addClient('WebClient', {
       generateSecret: false,
       authFlows: {},
       oAuth: {
@@ -144,6 +153,9 @@ export class PortalSignIn extends Construct {
       accessTokenValidity: PORTAL_TOKEN_VALIDITY.accessToken,
       refreshTokenValidity: PORTAL_TOKEN_VALIDITY.refreshToken,
     });
+    // Without this Cognito would also allow SRP and custom sign-in (its default when none is named).
+    (client.node.defaultChild as cognito.CfnUserPoolClient).explicitAuthFlows = [WEB_CLIENT_AUTH_FLOW];
+    return client;
   }
 
   /** The hosted sign-in's base URL. */

@@ -12,7 +12,8 @@
  *   /index.html for any path without a file extension (the app's own routes), and only there: API
  *   errors stay API errors.
  * - /api/*: API Gateway, every method, never cached, every viewer header but Host forwarded (a function
- *   copies the viewer's Host into X-Lake-Viewer-Host, for the API's same-origin check).
+ *   copies the viewer's Host into X-Lake-Viewer-Host, for the API's same-origin check), plus the API key
+ *   only CloudFront sends (apiOriginHeaders), without which the API refuses the request.
  * - /open/*: the open-data distribution (its path without /open), cached.
  * - Every response: the security headers policy (CSP without inline scripts, HSTS, nosniff, DENY frames,
  *   no referrer), overriding the origin's.
@@ -47,9 +48,13 @@ export const PORTAL_CONFIG_FILE = 'portal-config.json';
 /** HSTS max-age: two years. */
 export const HSTS_MAX_AGE = Duration.days(730);
 
-/** The deployed CSP: the local one, plus the hosted sign-in's token endpoint the app calls (PKCE). */
-export function deployedCsp(signInOrigin: string): string {
-  return CONTENT_SECURITY_POLICY.replace("connect-src 'self'", `connect-src 'self' ${signInOrigin}`);
+/**
+ * The deployed CSP: the local one, plus the hosted sign-in's token endpoint the app calls (PKCE, refresh)
+ * and, when given, the landing bucket's origin the upload page sends parts to (presigned URLs).
+ */
+export function deployedCsp(signInOrigin: string, uploadOrigin?: string): string {
+  const extra = [signInOrigin, ...(uploadOrigin ? [uploadOrigin] : [])].join(' ');
+  return CONTENT_SECURITY_POLICY.replace("connect-src 'self'", `connect-src 'self' ${extra}`);
 }
 
 /** Serves /index.html for the app's own routes (paths without a file extension). */
@@ -79,10 +84,22 @@ export interface PortalSiteProps {
   readonly accessLogsBucket: s3.IBucket;
   /** The portal API, served under /api/*. */
   readonly api: apigw.RestApi;
+  /**
+   * Headers CloudFront adds to every request to the API (the API key it alone sends:
+   * PortalApi.originSecret.originHeaders); they overwrite a viewer's header of the same name.
+   * @default - none
+   */
+  readonly apiOriginHeaders?: Record<string, string>;
   /** The open-data zone's distribution, served under /open/*. */
   readonly openData: cloudfront.IDistribution;
   /** The hosted sign-in's origin (`https://<prefix>.auth.<region>.amazoncognito.com`), allowed by the CSP. */
   readonly signInOrigin: string;
+  /**
+   * The landing bucket's origin (`https://<bucket>.s3.<region>.<urlSuffix>`), allowed by the CSP: the
+   * upload page PUTs parts there.
+   * @default - none: the CSP allows no upload origin
+   */
+  readonly uploadOrigin?: string;
   /**
    * The built web app.
    * @default - defaultPortalWebDir(): $LAKE_PORTAL_DIR or node_modules/.cache/lake-portal; when it holds no index.html, only
@@ -144,7 +161,10 @@ export class PortalSite extends Construct {
     this.headers = new cloudfront.ResponseHeadersPolicy(this, 'Headers', {
       comment: 'Public data lake portal: security headers',
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: deployedCsp(props.signInOrigin), override: true },
+        contentSecurityPolicy: {
+          contentSecurityPolicy: deployedCsp(props.signInOrigin, props.uploadOrigin),
+          override: true,
+        },
         strictTransportSecurity: {
           accessControlMaxAge: HSTS_MAX_AGE,
           includeSubdomains: true,
@@ -185,7 +205,7 @@ export class PortalSite extends Construct {
       },
       additionalBehaviors: {
         '/api/*': {
-          origin: new origins.RestApiOrigin(props.api),
+          origin: new origins.RestApiOrigin(props.api, { customHeaders: props.apiOriginHeaders }),
           viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
           allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
           cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
@@ -227,6 +247,11 @@ export class PortalSite extends Construct {
       'AwsSolutions-CFR4',
       'The default *.cloudfront.net certificate is used until the province attaches its own domain and ACM certificate; viewers get HTTPS only (TLS 1.2 minimum for its own certificate).',
     );
+  }
+
+  /** The portal's origin (`https://<distribution domain>`, no path): what the landing bucket's CORS allows. */
+  public get origin(): string {
+    return `https://${this.distribution.distributionDomainName}`;
   }
 
   /** The portal's URL. */

@@ -3,7 +3,8 @@
  * department groups), the API (PortalApi: API Gateway + the Lambda running src/portal's app) and the site
  * (PortalSite: CloudFront over the web app's bucket, the API and the open-data zone), wired together:
  * the web client's callback is the site's URL, the site's CSP allows the hosted sign-in, and the web app
- * reads its sign-in settings from `portal-config.json`.
+ * reads its sign-in settings from `portal-config.json`. With `enterprise`, the role the portal acts as for
+ * signed-in enterprises (PortalEnterprise: conditional opening, gated by their approved requests).
  */
 
 import { Annotations, type CfnResource, Stack, Token } from 'aws-cdk-lib';
@@ -13,10 +14,13 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { AwsPortalConfig } from '../../src/portal/aws-services.ts';
 import { LF_TAGS } from '../access/lake-formation.ts';
 import { DATABASE_PERMISSIONS, PERSONA_CLASSIFICATIONS, TagGrants } from '../access/tag-grants.ts';
+import { portalApiRoleArn } from '../departments/upload-role-name.ts';
+import { bucketOrigin } from '../storage/browser-uploads.ts';
 import { PortalApi } from './portal-api.ts';
+import type { PortalLake } from './portal-api-config.ts';
+import { PortalEnterprise, type PortalEnterpriseProps } from './portal-enterprise.ts';
 import { PortalSignIn } from './portal-sign-in.ts';
 import { PortalSite } from './portal-site.ts';
 
@@ -49,7 +53,7 @@ export interface PortalProps {
   /** Key of the logs and of the access table. */
   readonly key: kms.IKey;
   /** What the API is told about the lake. */
-  readonly lake: AwsPortalConfig;
+  readonly lake: PortalLake;
   readonly writeContractsBundle?: (outFile: string) => void;
   /** @default - lambdas/portal-api/handler.ts */
   readonly apiEntry?: string;
@@ -63,6 +67,12 @@ export interface PortalProps {
   readonly webAclId?: string;
   /** What a Lake Formation tag grant waits for (the LF-tags). */
   readonly tagDependencies?: readonly CfnResource[];
+  /**
+   * Conditional opening for enterprises signed in to the portal (lib/portal/portal-enterprise.ts): its role
+   * and workgroup are made here (the department stacks grant the role its Lake Formation ceiling).
+   * @default - none: an enterprise's requests and downloads answer 501
+   */
+  readonly enterprise?: Omit<PortalEnterpriseProps, 'portalApiRoleArn'>;
 }
 
 export class Portal extends Construct {
@@ -72,6 +82,8 @@ export class Portal extends Construct {
   public readonly client: cognito.UserPoolClient;
   /** DESCRIBE on every department database and table, for the catalogue (no SELECT). */
   public readonly catalogGrants: TagGrants;
+  /** The role the portal acts as for enterprises, and its workgroup; undefined without `enterprise`. */
+  public readonly enterprise?: PortalEnterprise;
 
   constructor(scope: Construct, id: string, props: PortalProps) {
     super(scope, id);
@@ -80,14 +92,22 @@ export class Portal extends Construct {
       domainPrefix: props.domainPrefix,
       threatProtection: props.threatProtection,
     });
+    // Trusts the portal API's role by name (as the department roles do): the API is told its ARN below.
+    this.enterprise = props.enterprise
+      ? new PortalEnterprise(this, 'Enterprise', {
+          ...props.enterprise,
+          portalApiRoleArn: portalApiRoleArn(this, Stack.of(this).stackName),
+        })
+      : undefined;
     this.api = new PortalApi(this, 'Api', {
       userPool: this.signIn.userPool,
-      lake: props.lake,
+      lake: this.enterprise ? { ...props.lake, enterprise: this.enterprise.portalConfig } : props.lake,
       accessTable: props.accessTable,
       key: props.key,
       writeContractsBundle: props.writeContractsBundle,
       entry: props.apiEntry,
     });
+    this.enterprise?.grantAssume(this.api.role);
     // Glue lists only what Lake Formation lets the caller describe: the catalogue needs DESCRIBE on every
     // department's databases and tables (metadata, never rows: no SELECT).
     const principal = this.api.role.roleArn;
@@ -118,8 +138,10 @@ export class Portal extends Construct {
     this.site = new PortalSite(this, 'Site', {
       accessLogsBucket: props.accessLogsBucket,
       api: this.api.api,
+      apiOriginHeaders: this.api.originSecret.originHeaders,
       openData: props.openData,
       signInOrigin: this.signIn.hostedUiUrl,
+      uploadOrigin: bucketOrigin(this, props.lake.landingBucket),
       webDir: props.webDir,
       webAclId: props.webAclId,
     });

@@ -68,6 +68,12 @@ export interface LakeQueryProps {
    * @default - none
    */
   readonly databasePrefix?: string;
+  /**
+   * The workgroup's name, when another stack must know it before this one exists (a department's
+   * workgroups, named by lib/departments/department-stacks.ts).
+   * @default - from the construct path: unique in the app, with a hash of the path
+   */
+  readonly workGroupName?: string;
 }
 
 export class LakeQuery extends Construct {
@@ -97,9 +103,14 @@ export class LakeQuery extends Construct {
     this.resultsPrefix = `${QUERY_RESULTS_PREFIX}${audience}/`;
     const stack = Stack.of(this);
     const { storage } = props;
-    this.workGroupName = Names.uniqueResourceName(this, { maxLength: 64, separator: '-' }).toLowerCase();
-    // The workgroup name comes from the construct path (unique in the app, with a hash of it); the results
-    // prefix from the audience, which two workgroups could be given.
+    this.workGroupName =
+      props.workGroupName ?? Names.uniqueResourceName(this, { maxLength: 64, separator: '-' }).toLowerCase();
+    if (!/^[A-Za-z0-9._-]{1,128}$/.test(this.workGroupName))
+      throw new Error(
+        `LakeQuery workgroup name "${this.workGroupName}" must be 1 to 128 letters, digits, ., _ and -.`,
+      );
+    // The workgroup name is given or comes from the construct path (unique in the app, with a hash of
+    // it); the results prefix from the audience, which two workgroups could be given.
     const sharesPrefix = takePrefix(storage.queryResultsBucket, this.resultsPrefix, this.node.path);
     if (sharesPrefix !== undefined) {
       throw new Error(

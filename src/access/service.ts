@@ -124,6 +124,11 @@ export class AccessService {
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
   }
 
+  /** The requests `who` made, newest first (a steward's department's requests made by others are not theirs). */
+  async mine(who: Actor): Promise<AccessRequest[]> {
+    return (await this.list(who)).filter((r) => r.requester === who.name);
+  }
+
   /** One request whoever asks (the lake's operator, the API's expiry): null when there is none. */
   async getAny(id: string): Promise<AccessRequest | null> {
     await this.sweep();

@@ -78,6 +78,11 @@ export interface DatasetInfo {
   rows: number | null;
   /** When the data the table shows was last ingested (ISO 8601), when known. */
   lastIngested: string | null;
+  /**
+   * False when the backend cannot tell when the table was last ingested (a deployed table without an open
+   * copy: its reports are its department's): lastIngested null then means unknown, not never.
+   */
+  lastIngestedKnown?: boolean;
   /** Sharing, opening, update frequency, licence, keywords, theme, area, period, contact (src/lake/catalogue.ts). */
   catalogue: CatalogueEntry;
   /** What the identity acting (`--as`, local lake) may read of it; absent for the operator and when deployed. */

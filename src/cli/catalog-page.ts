@@ -60,6 +60,8 @@ export function overdueText(d: Pick<DatasetDetail, 'freshness'>, mode: 'local' |
       return 'never (updated irregularly)';
     case 'never':
       return 'no accepted upload yet';
+    case 'unknown':
+      return mode === 'aws' ? `${NOT_DEPLOYED}: \`lake status --overdue\`` : '-';
     case 'current':
       return `no (overdue from ${day(f.overdueAt)}, after ${FRESHNESS_GRACE_DAYS} days' grace)`;
     case 'overdue':

@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { createDuckDB } from '../engine/duckdb.ts';
 import { lit } from '../engine/sql.ts';
 import type { QueryColumn, QueryStream } from './backend.ts';
 import { exactRowOf, textSink } from './export-result.ts';
@@ -43,7 +43,7 @@ export async function exportParquet(r: QueryStream, file: string): Promise<numbe
       sink.abort();
       throw e;
     }
-    const db = await DuckDBInstance.create(':memory:', {
+    const db = await createDuckDB(':memory:', {
       threads: '1',
       memory_limit: PARQUET_MEMORY_LIMIT,
       temp_directory: work,

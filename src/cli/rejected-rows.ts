@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { createDuckDB } from '../engine/duckdb.ts';
 import type { IngestReport, RowError } from '../engine/report.ts';
 import { lit } from '../engine/sql.ts';
 import { downloadToFile } from '../ingest/s3-objects.ts';
@@ -44,7 +44,7 @@ export async function readRejectedRows(
   const fileRules = new Set(fileErrors.map((e) => e.rule));
   const exclude = fileRules.size ? `WHERE e.rule NOT IN (${[...fileRules].map(lit).join(', ')})` : '';
   const rest = limit === null ? null : Math.max(0, limit - fileErrors.length);
-  const db = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const db = await createDuckDB(':memory:', { threads: '1' });
   const conn = await db.connect();
   try {
     const rows = await conn.runAndReadAll(

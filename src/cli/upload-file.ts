@@ -28,6 +28,19 @@ export function contentTypeOf(name: string): string {
   return CONTENT_TYPES[ext] ?? 'application/octet-stream';
 }
 
+/**
+ * What an upload to landing says of its object besides its bytes: the bucket, the key and the content type
+ * (no metadata, no tags; the bucket's default encryption applies). The CLI's uploads and the portal's
+ * presigned ones both use it, so the transformer sees the same object whichever way it came.
+ */
+export function landingObject(target: { bucket: string; key: string }): {
+  Bucket: string;
+  Key: string;
+  ContentType: string;
+} {
+  return { Bucket: target.bucket, Key: target.key, ContentType: contentTypeOf(target.key) };
+}
+
 export async function uploadFile(
   s3: S3Client,
   target: { bucket: string; key: string },
@@ -39,12 +52,7 @@ export async function uploadFile(
   const startedAt = new Date();
   const upload = new Upload({
     client: s3,
-    params: {
-      Bucket: target.bucket,
-      Key: target.key,
-      Body: createReadStream(path),
-      ContentType: contentTypeOf(target.key),
-    },
+    params: { ...landingObject(target), Body: createReadStream(path) },
     partSize: opts.partBytes ?? UPLOAD_PART_BYTES,
     queueSize: UPLOAD_QUEUE_SIZE,
     leavePartsOnError: false,

@@ -10,10 +10,11 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetContract } from '../contracts/schema.ts';
 import { datasetModel } from '../lake/dataset-model.ts';
 import { hashFile } from './decode.ts';
+import { createDuckDB } from './duckdb.ts';
 import { FileRejectedError } from './errors.ts';
 import { publish } from './publish.ts';
 import type { IngestReport } from './report.ts';
@@ -92,7 +93,7 @@ export async function transformFile(opts: TransformOptions): Promise<IngestRepor
   };
 
   const work = await mkdtemp(join(opts.tempDir ?? tmpdir(), 'lake-transform-'));
-  const instance = await DuckDBInstance.create(':memory:', {
+  const instance = await createDuckDB(':memory:', {
     threads: String(opts.threads ?? 1),
     memory_limit: opts.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
     temp_directory: join(work, 'spill'),

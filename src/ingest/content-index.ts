@@ -21,7 +21,7 @@ import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client
 import type { DatasetContract } from '../contracts/schema.ts';
 import type { IngestReport } from '../engine/report.ts';
 import { datasetModel } from '../lake/dataset-model.ts';
-import { contentIndexKey, contentIndexPrefix, type DatasetRef } from '../lake/layout.ts';
+import { contentIndexKey, contentIndexPrefix, type DatasetRef, uploadIdTime } from '../lake/layout.ts';
 import { IngestError } from './errors.ts';
 import { listReports, readReport } from './report-store.ts';
 import { exists, isNotFound, isPreconditionFailed, normalizeEtag, readText } from './s3-objects.ts';
@@ -155,10 +155,9 @@ async function indexEarlierUploads(deps: ContentIndexDeps, ref: DatasetRef): Pro
   return indexed > 0;
 }
 
-/** The time an upload id starts with (`20261201T112353Z-…`), as ISO 8601. */
+/** The time an upload id starts with, as ISO 8601 (the epoch for an id without one). */
 function uploadTime(uploadId: string): string {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(uploadId);
-  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.000Z` : new Date(0).toISOString();
+  return uploadIdTime(uploadId) ?? new Date(0).toISOString();
 }
 
 /** True while the landing object version an entry came from still exists (so its upload can still finish). */

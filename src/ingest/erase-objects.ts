@@ -19,7 +19,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { createDuckDB } from '../engine/duckdb.ts';
 import { ident, lit } from '../engine/sql.ts';
 import { LINEAGE } from '../lake/column-types.ts';
 import type { LineSpan } from './erase-scan.ts';
@@ -50,7 +50,7 @@ export async function filterParquet(
   const input = join(work, 'in.parquet');
   const output = join(work, 'out.parquet');
   await downloadToFile(s3, { Bucket: bucket, Key: key }, input);
-  const db = await DuckDBInstance.create(':memory:', { threads: '1', temp_directory: join(work, 'spill') });
+  const db = await createDuckDB(':memory:', { threads: '1', temp_directory: join(work, 'spill') });
   const conn = await db.connect();
   let removed = 0;
   try {

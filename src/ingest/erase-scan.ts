@@ -10,8 +10,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { DuckDBInstance } from '@duckdb/node-api';
 import type { DatasetContract } from '../contracts/schema.ts';
+import { createDuckDB } from '../engine/duckdb.ts';
 import { matchHeader } from '../engine/header-match.ts';
 import { createSource } from '../engine/source.ts';
 import { ident } from '../engine/sql.ts';
@@ -56,7 +56,7 @@ async function scanRecords(
   matcher: SourceMatcher,
   workDir: string,
 ): Promise<LineSpan[]> {
-  const db = await DuckDBInstance.create(':memory:', {
+  const db = await createDuckDB(':memory:', {
     threads: '1',
     temp_directory: join(workDir, 'spill'),
     enable_external_access: 'true',

@@ -23,7 +23,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { createDuckDB } from '../engine/duckdb.ts';
 import { ident, lit } from '../engine/sql.ts';
 import { curatedPrefix, currentManifestKey, type DatasetRef } from '../lake/layout.ts';
 import { publishes } from './content-index.ts';
@@ -180,7 +180,7 @@ async function mergeFiles(
   memoryLimit?: string,
 ): Promise<void> {
   const { inputs, key, out, tempDir, without } = job;
-  const db = await DuckDBInstance.create(':memory:', {
+  const db = await createDuckDB(':memory:', {
     threads: '1',
     temp_directory: join(tempDir, 'duckdb-tmp'),
     ...(memoryLimit ? { memory_limit: memoryLimit } : {}),

@@ -7,7 +7,8 @@
  * - opening: null when the contract declares none (the dataset is not opened);
  * - theme: each EU data-theme code with its English and Chinese name;
  * - spatial: the division code, and its name where the lake knows it (null here: the local lake looks it
- *   up in the published statistics divisions, divisionCodeForms());
+ *   up in the published statistics divisions, divisionCodeForms(); the deployed one reads the open-data
+ *   index, src/cli/aws/open-facts.ts; withSpatialName() carries it over);
  * - temporal: fixed { start, end } or { field } (the range is the published table's, computed by the lake).
  */
 
@@ -90,6 +91,18 @@ export function catalogueEntry(m: CatalogueMetadata): CatalogueEntry {
     temporal: t ? ('field' in t ? { field: t.field } : { start: t.start, end: t.end ?? null }) : null,
     contactPoint: c ? { name: c.name, email: c.email ?? null, telephone: c.telephone ?? null } : null,
   };
+}
+
+/**
+ * `entry` with the area's name that `known` gives (a reader that looked it up: the local divisions table,
+ * the open-data index), when both are about the same division code; else `entry` as it is.
+ */
+export function withSpatialName(
+  entry: CatalogueEntry,
+  known: CatalogueEntry['spatial'] | undefined,
+): CatalogueEntry {
+  if (!entry.spatial || entry.spatial.name || !known?.name || known.code !== entry.spatial.code) return entry;
+  return { ...entry, spatial: { code: entry.spatial.code, name: known.name } };
 }
 
 /**

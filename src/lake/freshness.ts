@@ -64,6 +64,8 @@ export type FreshnessState =
   | 'irregular'
   /** A frequency, and no accepted upload yet. */
   | 'never'
+  /** A frequency, but the reader cannot tell when the last upload was (a deployed table without an open copy). */
+  | 'unknown'
   /** Updated within its period (and the grace days). */
   | 'current'
   | 'overdue';
@@ -83,23 +85,24 @@ export interface Freshness {
 
 /**
  * The freshness of a dataset updated every `frequency` (undefined: none declared) whose last counting
- * upload started at `lastUpload` (ISO 8601, or null), as of `now`.
+ * upload started at `lastUpload` (ISO 8601; null: none yet; undefined: the reader cannot tell), as of `now`.
  */
 export function freshness(
   frequency: UpdateFrequency | undefined,
-  lastUpload: string | null,
+  lastUpload: string | null | undefined,
   now: Date,
   graceDays: number = FRESHNESS_GRACE_DAYS,
 ): Freshness {
   const base = {
     updateFrequency: frequency ?? null,
-    lastUpload,
+    lastUpload: lastUpload ?? null,
     dueAt: null,
     overdueAt: null,
     daysOverdue: 0,
   };
   if (!frequency) return { ...base, state: 'unscheduled' };
   if (frequency === 'irregular') return { ...base, state: 'irregular' };
+  if (lastUpload === undefined) return { ...base, state: 'unknown' };
   if (!lastUpload) return { ...base, state: 'never' };
   const last = new Date(lastUpload);
   if (Number.isNaN(last.getTime()))

@@ -152,6 +152,12 @@ export function uploadIdOf(key: string, version: string, lastModified: Date): st
   return `${stamp}-${digest}`;
 }
 
+/** The time an upload id starts with (`20261201T112353Z-…`: its object's arrival), as ISO 8601; null when it has none. */
+export function uploadIdTime(uploadId: string): string | null {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(uploadId);
+  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.000Z` : null;
+}
+
 /** The folder of a department's requests to the transformer, under its landing prefix (`_`: no dataset has it). */
 export const REQUESTS_DIR = '_requests';
 

@@ -1,5 +1,6 @@
 /** Opening the local catalog's DuckDB file, shared by the process that syncs it and those that query it. */
-import { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBInstance } from '@duckdb/node-api';
+import { createDuckDB } from '../engine/duckdb.ts';
 
 /** How long a command waits for another process to release catalog.duckdb. */
 export const CATALOG_LOCK_WAIT_MS = 30_000;
@@ -13,7 +14,7 @@ export async function openCatalog(path: string, readOnly: boolean): Promise<Duck
   const deadline = Date.now() + CATALOG_LOCK_WAIT_MS;
   for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
     try {
-      return await DuckDBInstance.create(path, {
+      return await createDuckDB(path, {
         access_mode: readOnly ? 'READ_ONLY' : 'READ_WRITE',
         threads: '2',
       });

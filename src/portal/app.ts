@@ -1,5 +1,5 @@
 /**
- * The portal's HTTP application: the JSON API under /api (public, steward and analyst routes) behind
+ * The portal's HTTP application: the JSON API under /api (public, steward, analyst and enterprise routes) behind
  * the security middleware, and, locally, the built web app. The same Hono app runs in `lake serve` and
  * could run in a Lambda behind API Gateway (hono/aws-lambda): only the identity resolver (cookie or
  * Cognito claims) and the services (local lake or deployed stack) differ.
@@ -9,6 +9,7 @@ import { errorResponse } from './api-error.ts';
 import type { PortalEnv } from './env.ts';
 import type { IdentityResolver } from './identity.ts';
 import { analystRoutes } from './routes-analyst.ts';
+import { enterpriseRoutes } from './routes-enterprise.ts';
 import { publicRoutes } from './routes-public.ts';
 import { stewardRoutes } from './routes-steward.ts';
 import { hostCheck, sameOrigin, securityHeaders } from './security.ts';
@@ -41,6 +42,7 @@ export function portalApp(opts: PortalAppOptions): PortalApp {
   publicRoutes(app, opts.services);
   stewardRoutes(app, opts.services);
   analystRoutes(app, opts.services);
+  enterpriseRoutes(app, opts.services);
   app.onError((e, c) => {
     const res = errorResponse(c, e);
     // What the person can fix is answered; anything else is also told to whoever runs the portal.

@@ -7,11 +7,15 @@
  *   (the CLI's client, src/cli/aws/access-api.ts) as the department's upload role, which the portal
  *   assumes in a session named after the user's opaque Cognito id (`lake-cli-portal-<sub>`). The API then
  *   sees the same role as for `lake access approve` run by that steward, and refuses what it refuses.
- * - an analyst's request answers 501 with the `lake access request` command that makes it: the access API
- *   knows an analyst by their own AWS role (a lake.yaml persona), which the portal cannot act as. A route
- *   letting the portal's role ask in an analyst's name would let it ask for anyone.
+ * - an analyst's request is sent to the access API the same way, signed as the department's portal analyst
+ *   role (lib/departments/portal-analyst.ts), which the access API knows as an analyst of that department.
+ *   Every portal analyst of a department acts as that one role: their requests, "my requests" and grants
+ *   are the role's, as the local portal's are the principal `analyst:<department>`'s. Without the role or
+ *   the access API's URL (a stack deployed before them) the request answers 501 with the
+ *   `lake access request` command that makes it from the CLI.
+ * - an enterprise's request goes to the access API's enterprise route as the portal's enterprise role,
+ *   naming the enterprise its sign-in vouches for (aws-enterprise.ts).
  */
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { AccessRequest, RequestStatus } from '../access/model.ts';
 import {
   AccessService,
@@ -21,18 +25,12 @@ import {
   type NewRequest,
 } from '../access/service.ts';
 import { ApiAccessClient } from '../cli/aws/access-api.ts';
-import { type AwsClientFactory, SESSION_NAME_PREFIX } from '../cli/aws/aws-backend.ts';
+import type { AwsClientFactory } from '../cli/aws/aws-backend.ts';
 import { ApiError } from './api-error.ts';
+import { assumeForUser, type RoleCredentials } from './assume.ts';
+import { type PortalEnterpriseConfig, requestAsEnterprise } from './aws-enterprise.ts';
 
-/** The name the portal's sessions give their user (`portal-<sub>`): the CLI prefixes `lake-cli-`. */
-export function portalUser(sub: string | null): string {
-  return `portal-${sub ?? 'public'}`;
-}
-
-/** The role session name of the portal acting for the user `sub` (what the upload roles trust). */
-export function portalSessionName(sub: string): string {
-  return `${SESSION_NAME_PREFIX}-${portalUser(sub)}`.slice(0, 64);
-}
+export { portalSessionName, portalUser } from './assume.ts';
 
 export interface StewardAccessOptions {
   /** The access API's base URL; null: the stack gave none, and decisions answer 501. */
@@ -44,6 +42,13 @@ export interface StewardAccessOptions {
   user: string | null;
   /** The upload role of a department, or undefined when the lake has no such department. */
   uploadRole(department: string): string | undefined;
+  /**
+   * The portal analyst role of a department (what the portal acts as for its analysts), or undefined
+   * when the stack names none: an analyst's request then answers 501 with the CLI command.
+   */
+  analystRole?(department: string): string | undefined;
+  /** The role the portal acts as for enterprises (aws-enterprise.ts); undefined: their requests answer 501. */
+  enterprise?: PortalEnterpriseConfig;
   fetch?: typeof fetch;
 }
 
@@ -75,12 +80,16 @@ export class DeployedAccessService extends AccessService {
     this.known = (dataset) => opts.datasets.has(dataset);
   }
 
-  override async request(_who: Actor, req: NewRequest): Promise<AccessRequest> {
+  override async request(who: Actor, req: NewRequest): Promise<AccessRequest> {
+    if (who.principal.kind === 'enterprise')
+      return requestAsEnterprise(who, req, { ...this.steward, config: this.steward.enterprise });
+    const analyst = who.principal.kind === 'analyst' ? this.analystRole(who) : undefined;
+    if (analyst) return (await this.asAnalyst(who, analyst)).request(req);
     throw new ApiError(
       501,
       'not_in_deployed_portal',
-      'asking for access is not done by the deployed portal: the access API knows an analyst by their own AWS role, which the portal cannot act as',
-      `Run \`${requestCommand(req, this.known)}\` with your analyst role's credentials (\`--lake aws\`); the portal then shows the request.`,
+      'asking for access is not set up in this deployed portal: the stack names no portal analyst role for your department, or no access API',
+      `Deploy the lake again (its department stacks create the roles the portal asks as), or run \`${requestCommand(req, this.known)}\` with your analyst role's credentials (\`--lake aws\`); the portal then shows the request.`,
     );
   }
 
@@ -89,8 +98,63 @@ export class DeployedAccessService extends AccessService {
     filter: { status?: RequestStatus; dataset?: string } = {},
   ): Promise<AccessRequest[]> {
     if (who === 'everything' || who.principal.kind !== 'steward' || !this.steward.url)
-      return super.list(who, filter);
+      return super.list(who === 'everything' ? who : this.requester(who), filter);
     return (await this.asSteward(who)).list(filter);
+  }
+
+  override async mine(who: Actor): Promise<AccessRequest[]> {
+    return super.mine(this.requester(who));
+  }
+
+  override async get(who: Actor, id: string): Promise<AccessRequest> {
+    return super.get(this.requester(who), id);
+  }
+
+  override async canRead(who: Actor | null, dataset: string) {
+    return super.canRead(who && this.requester(who), dataset);
+  }
+
+  override async readable(who: Actor | null) {
+    return super.readable(who && this.requester(who));
+  }
+
+  /** The portal analyst role acting for `who`, an analyst, when the stack names one and the access API. */
+  private analystRole(who: Actor): string | undefined {
+    return this.steward.url ? this.steward.analystRole?.(who.principal.id) : undefined;
+  }
+
+  /**
+   * `who` as the access API records them: an analyst of a department with a portal analyst role asks as
+   * that role, so their requests and grants are the role's (every portal analyst of the department's).
+   */
+  private requester(who: Actor): Actor {
+    const role = who.principal.kind === 'analyst' ? this.steward.analystRole?.(who.principal.id) : undefined;
+    return role ? { principal: who.principal, name: role } : who;
+  }
+
+  /** The access API's client, signing as the analyst's department's portal analyst role. */
+  private async asAnalyst(who: Actor, role: string): Promise<ApiAccessClient> {
+    const department = who.principal.id;
+    const { url, user } = this.steward;
+    if (!url || !user)
+      throw new ApiError(
+        403,
+        'forbidden',
+        `the portal cannot act for the ${department} department’s analysts`,
+        'Sign in again; if it persists, ask the platform team to check the lake is deployed with the portal.',
+      );
+    let credentials: RoleCredentials;
+    try {
+      credentials = await assumeForUser(this.steward.clients, role, user);
+    } catch {
+      throw new ApiError(
+        403,
+        'forbidden',
+        `the portal cannot act as the ${department} department’s portal analyst role`,
+        'Ask the platform team to deploy the lake again with the portal: the department stack creates the role and trusts the portal with it.',
+      );
+    }
+    return this.client(url, credentials);
   }
 
   override async approve(who: Actor, id: string, opts: { until?: string } = {}): Promise<Decision> {
@@ -126,23 +190,9 @@ export class DeployedAccessService extends AccessService {
         `the portal cannot act for the ${department} department’s steward`,
         'Sign in again; if it persists, ask the platform team to check the department is deployed.',
       );
-    const sts = this.steward.clients.sts();
-    let credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+    let credentials: RoleCredentials;
     try {
-      const r = await sts.send(
-        new AssumeRoleCommand({
-          RoleArn: role,
-          RoleSessionName: portalSessionName(user),
-          DurationSeconds: 900,
-        }),
-      );
-      const c = r.Credentials;
-      if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('STS returned no credentials');
-      credentials = {
-        accessKeyId: c.AccessKeyId,
-        secretAccessKey: c.SecretAccessKey,
-        sessionToken: c.SessionToken,
-      };
+      credentials = await assumeForUser(this.steward.clients, role, user);
     } catch {
       throw new ApiError(
         403,
@@ -150,9 +200,12 @@ export class DeployedAccessService extends AccessService {
         `the portal cannot act as the ${department} department’s upload role`,
         `Ask the platform team to check that departments.yaml names the ${department} department’s uploaders and that the lake is deployed with the portal.`,
       );
-    } finally {
-      sts.destroy();
     }
+    return this.client(url, credentials);
+  }
+
+  /** The access API's client at `url`, signing with `credentials`. */
+  private client(url: string, credentials: RoleCredentials): ApiAccessClient {
     const region = this.steward.region ?? /execute-api\.([a-z0-9-]+)\./.exec(url)?.[1];
     if (!region) throw new Error(`no region to sign requests to ${new URL(url).host} for`);
     return new ApiAccessClient({ url, region, credentials, fetch: this.steward.fetch });

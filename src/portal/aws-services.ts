@@ -5,12 +5,18 @@
  *   metadata, no data); a steward's uploads, reports and withdrawals go through S3 as the department's
  *   upload role, which the portal assumes with a session named after the user's opaque Cognito id
  *   (portal-<sub>), so S3 and CloudTrail see exactly what that department may do. The dataset page reads
- *   Glue only: row counts need Athena under a reader's grants, which the portal role does not hold.
+ *   Glue only: row counts need Athena under a reader's grants, which the portal role does not hold. An
+ *   opened dataset's last upload, period and area name come from the open-data index at the public
+ *   open-data URL (src/cli/aws/open-facts.ts), so freshness needs no grant on the reports either.
  * - access: the access requests and audit log, read from the access API's DynamoDB table (dynamo-store in
  *   lambdas/access-api). Making a request or a decision changes Lake Formation grants, which only the
  *   access API may do: a steward's inbox and decisions go to it as the department's upload role; an
- *   analyst's request answers 501 with the CLI command that makes it (aws-access.ts).
- * - queryAs: SQL runs on Athena as an analyst's own role (`lake query`); the deployed portal answers 501.
+ *   analyst's request goes to it as the department's portal analyst role (aws-access.ts); an enterprise's
+ *   to its enterprise route as the portal's enterprise role (aws-enterprise.ts).
+ * - queryAs: an analyst's SQL runs on Athena as the department's portal analyst role, in its analysts'
+ *   workgroup, for at most the time API Gateway waits (aws-query.ts); an enterprise's is refused.
+ * - readGranted: an enterprise's granted columns, once the route has checked its request, on Athena as the
+ *   portal's enterprise role in its own workgroup (aws-enterprise.ts).
  * - open: the open-data zone through its public CloudFront URL (what anyone may download).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -21,16 +27,26 @@ import { LAKE_ACTOR } from '../access/service.ts';
 import type { AccessEffects, AccessStore } from '../access/store.ts';
 import { AwsBackend, type AwsClientFactory } from '../cli/aws/aws-backend.ts';
 import { departmentName, getTable, glueDatasetDetail, tableInfo } from '../cli/aws/glue-catalog.ts';
-import type { DatasetDetail } from '../cli/backend.ts';
+import {
+  detailWithOpenFacts,
+  infoWithOpenFacts,
+  type OpenFacts,
+  readOpenFacts,
+} from '../cli/aws/open-facts.ts';
+import type { DatasetDetail, DatasetDetailOptions, DatasetInfo } from '../cli/backend.ts';
 import type { ContractSet } from '../cli/contracts.ts';
 import { unknownDataset } from '../cli/contracts.ts';
 import type { DatasetContract, Department } from '../contracts/schema.ts';
 import { type OpenFileKind, openFileKey } from '../ingest/open/build-open.ts';
+import { lakeNow } from '../lake/freshness.ts';
 import type { DatasetRef } from '../lake/layout.ts';
 import { OPEN_PREFIX } from '../lake/layout.ts';
 import { CORE_OUTPUTS, type LakeOutputs } from '../lake/outputs.ts';
 import { ApiError } from './api-error.ts';
 import { DeployedAccessService, portalUser } from './aws-access.ts';
+import { type PortalEnterpriseConfig, readGrantedOnAthena } from './aws-enterprise.ts';
+import { portalQuery } from './aws-query.ts';
+import { AwsDirectUploads } from './aws-uploads.ts';
 import { typeOf } from './open-files.ts';
 import type { OpenData, PortalServices } from './services.ts';
 
@@ -43,7 +59,30 @@ export interface AwsPortalConfig {
   /** The access requests table. */
   accessTable: string;
   /** Each department's Glue database and upload role. */
-  departments: { id: string; name: string; database: string; uploadRoleArn: string }[];
+  departments: AwsPortalDepartment[];
+  /**
+   * The role the portal acts as for enterprises and its Athena workgroup (lib/portal/portal-enterprise.ts).
+   * Absent: an enterprise's requests and downloads answer 501.
+   */
+  enterprise?: AwsPortalEnterprise;
+}
+
+/** The portal's enterprise role and the workgroup it reads granted data in (aws-enterprise.ts). */
+export type AwsPortalEnterprise = PortalEnterpriseConfig;
+
+/** A department as the portal's Lambda knows it. */
+export interface AwsPortalDepartment {
+  id: string;
+  name: string;
+  database: string;
+  uploadRoleArn: string;
+  /**
+   * The role the portal acts as for the department's analysts (lib/departments/portal-analyst.ts), and the
+   * Athena workgroup of the department's analysts where it runs their SQL. Absent (a stack deployed before
+   * them): the analysts' SQL and access requests answer 501.
+   */
+  portalAnalystRoleArn?: string;
+  workGroup?: string;
 }
 
 export interface AwsPortalDeps {
@@ -132,15 +171,46 @@ export function portalOutputs(cfg: AwsPortalConfig): LakeOutputs {
 /** The CLI's backend, but a dataset's page from Glue alone (the portal role runs no Athena query). */
 export class PortalAwsBackend extends AwsBackend {
   private readonly portalClients: AwsClientFactory;
+  private readonly fetchFn: typeof fetch;
+  private facts?: Promise<Map<string, OpenFacts>>;
 
-  constructor(outputs: LakeOutputs, clients: AwsClientFactory, contracts: ContractSet, user: string | null) {
+  constructor(
+    outputs: LakeOutputs,
+    clients: AwsClientFactory,
+    contracts: ContractSet,
+    user: string | null,
+    fetchFn: typeof fetch = fetch,
+  ) {
     super({ outputs, source: 'the portal’s configuration' }, clients, contracts, {
       user: portalUser(user),
     });
     this.portalClients = clients;
+    this.fetchFn = fetchFn;
   }
 
-  override async dataset(ref: DatasetRef): Promise<DatasetDetail> {
+  /** What the open-data index says of the opened datasets (open-facts.ts), read once per request. */
+  private openFacts(): Promise<Map<string, OpenFacts>> {
+    this.facts ??= readOpenFacts(this.outputs.core.openDataUrl, this.fetchFn);
+    return this.facts;
+  }
+
+  /** The catalogue from Glue, with the last upload and area name the open-data index gives. */
+  override async datasets(): Promise<DatasetInfo[]> {
+    const [infos, facts] = await Promise.all([super.datasets(), this.openFacts()]);
+    return infos.map((i) => infoWithOpenFacts(i, facts.get(i.dataset)));
+  }
+
+  /** The upload steps as the department's upload role: parts straight to landing (aws-uploads.ts). */
+  directUploads(now: () => Date): AwsDirectUploads {
+    return new AwsDirectUploads({
+      landingBucket: this.outputs.core.landingBucket,
+      s3: (department) => this.asDepartment(department),
+      findReport: (ref, digest) => this.findReport(ref, digest),
+      now,
+    });
+  }
+
+  override async dataset(ref: DatasetRef, opts: DatasetDetailOptions = {}): Promise<DatasetDetail> {
     const key = `${ref.department}/${ref.dataset}`;
     const d = this.outputs.departments[ref.department];
     const glue = this.portalClients.glue();
@@ -152,7 +222,12 @@ export class PortalAwsBackend extends AwsBackend {
         ref.department,
         (await departmentName(glue, d.database)) ?? ref.department,
       );
-      return glueDatasetDetail(table, info, d.database, ref.dataset);
+      const facts = (await this.openFacts()).get(key);
+      return detailWithOpenFacts(
+        glueDatasetDetail(table, info, d.database, ref.dataset),
+        facts,
+        opts.now ?? lakeNow(),
+      );
     } finally {
       glue.destroy();
     }
@@ -221,21 +296,27 @@ export function awsPortalServices(cfg: AwsPortalConfig, deps: AwsPortalDeps): Po
       clients: deps.clients,
       user: deps.user,
       uploadRole: (id) => cfg.departments.find((d) => d.id === id)?.uploadRoleArn,
+      analystRole: (id) => cfg.departments.find((d) => d.id === id)?.portalAnalystRoleArn,
+      enterprise: cfg.enterprise,
       fetch: deps.fetch,
     },
   );
+  const lake = new PortalAwsBackend(portalOutputs(cfg), deps.clients, contracts, deps.user, deps.fetch);
   return {
-    lake: new PortalAwsBackend(portalOutputs(cfg), deps.clients, contracts, deps.user),
+    lake,
+    uploads: lake.directUploads(now),
     contracts,
     access,
-    async queryAs() {
-      throw new ApiError(
-        501,
-        'not_in_deployed_portal',
-        'SQL is not run by the deployed portal yet',
-        'Run it with `lake query` as your analyst role: Athena applies your Lake Formation grants.',
-      );
-    },
+    queryAs: (who, sql) =>
+      portalQuery(who, sql, { clients: deps.clients, departments: cfg.departments, user: deps.user }),
+    // The route has checked the enterprise's request: its granted columns, as the enterprise role.
+    readGranted: (who, dataset, columns) =>
+      readGrantedOnAthena(who, dataset, columns, {
+        clients: deps.clients,
+        config: cfg.enterprise,
+        user: deps.user,
+        database: (id) => cfg.departments.find((d) => d.id === id)?.database,
+      }),
     open: cloudFrontOpenData(cfg.openDataUrl, deps.fetch),
     now,
   };

@@ -8,7 +8,7 @@
 import type { DatasetInfo } from '../cli/backend.ts';
 import { searchDatasets } from '../cli/catalog-search.ts';
 import type { DatasetContract } from '../contracts/schema.ts';
-import { type CatalogueEntry, catalogueEntry } from '../lake/catalogue.ts';
+import { type CatalogueEntry, catalogueEntry, withSpatialName } from '../lake/catalogue.ts';
 import { type Freshness, freshness } from '../lake/freshness.ts';
 import type { PortalServices } from './services.ts';
 
@@ -24,6 +24,13 @@ export interface CatalogueFilter {
   department?: string;
   theme?: string;
   frequency?: string;
+}
+
+/** When a dataset was last ingested, as freshness() takes it: undefined when the backend cannot tell. */
+export function lastIngestedOf(
+  d: Pick<DatasetInfo, 'lastIngested' | 'lastIngestedKnown'>,
+): string | null | undefined {
+  return d.lastIngestedKnown === false ? undefined : d.lastIngested;
 }
 
 /** Whether the dataset is open data: published to the public after each upload. */
@@ -42,12 +49,12 @@ export async function catalogueItems(
   for (const info of infos) {
     const contract = s.contracts.datasets.get(info.dataset);
     if (!contract || !only(contract)) continue;
-    const entry = catalogueEntry(contract);
+    const entry = withSpatialName(catalogueEntry(contract), info.catalogue.spatial);
     out.push({
       ...info,
       ...entry,
       description: contract.description ?? null,
-      freshness: freshness(contract.updateFrequency, info.lastIngested, now),
+      freshness: freshness(contract.updateFrequency, lastIngestedOf(info), now),
     });
   }
   return out;

@@ -11,8 +11,10 @@ import type { ContractSet } from '../cli/contracts.ts';
 import { LocalBackend } from '../cli/local-backend.ts';
 import { silentProgress } from '../cli/progress.ts';
 import { catalogInSync } from '../local/catalog-state.ts';
+import { LocalDirectUploads } from './local-uploads.ts';
 import { localOpenData } from './open-files.ts';
 import { actorOf } from './routes-decisions.ts';
+import { grantedSql } from './routes-enterprise.ts';
 import type { PortalServices } from './services.ts';
 
 export interface LocalServices extends PortalServices {
@@ -72,11 +74,19 @@ export async function localServices(opts: {
     }
   }
 
+  const uploads = new LocalDirectUploads(lake);
+
   return {
     lake,
+    uploads,
     contracts: opts.contracts,
     access,
     queryAs,
+    // The granted columns only, read by the query engine as the enterprise (which enforces the grant too).
+    readGranted: (who, dataset, columns) => {
+      const [department, name] = dataset.split('/');
+      return queryAs(who, grantedSql(department, name, columns));
+    },
     open: localOpenData(opts.lakeDir),
     now: opts.now,
     async around(call) {
@@ -93,6 +103,7 @@ export async function localServices(opts: {
     async close() {
       for (const r of [...open]) await r.close().catch(() => undefined);
       open.clear();
+      await uploads.close();
       await lake.close();
     },
   };

@@ -59,8 +59,7 @@ export function analystRoutes(app: Hono<PortalEnv>, s: PortalServices): void {
 
   app.get('/api/requests/mine', async (c) => {
     const who = actorOf(signedIn(c.get('who')));
-    const requests = await s.access.list(who);
-    return c.json({ requests: requests.filter((r) => r.requester === who.name) });
+    return c.json({ requests: await s.access.mine(who) });
   });
 
   app.post('/api/query', async (c) => {

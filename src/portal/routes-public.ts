@@ -8,10 +8,10 @@
 import type { Hono } from 'hono';
 import { type Principal, principalText } from '../access/principal.ts';
 import type { DatasetContract } from '../contracts/schema.ts';
-import { catalogueEntry } from '../lake/catalogue.ts';
+import { catalogueEntry, withSpatialName } from '../lake/catalogue.ts';
 import { freshness } from '../lake/freshness.ts';
 import { ApiError } from './api-error.ts';
-import { catalogueItems, facets, filterCatalogue, isOpen } from './catalogue-view.ts';
+import { catalogueItems, facets, filterCatalogue, isOpen, lastIngestedOf } from './catalogue-view.ts';
 import type { PortalEnv } from './env.ts';
 import type { PortalServices } from './services.ts';
 
@@ -45,9 +45,10 @@ export function publicRoutes(app: Hono<PortalEnv>, s: PortalServices): void {
     const access = who ? await s.access.canRead({ principal: who, name: principalText(who) }, key) : null;
     return c.json({
       ...d,
-      ...catalogueEntry(contract),
+      // The contract's entry, with the area's name the lake looked up (divisions table, open-data index).
+      ...withSpatialName(catalogueEntry(contract), d.catalogue.spatial),
       sample: null,
-      freshness: freshness(contract.updateFrequency, d.lastIngested, s.now()),
+      freshness: freshness(contract.updateFrequency, lastIngestedOf(d), s.now()),
       open,
       downloads: open ? await downloads(s, key) : [],
       dcat: open ? `${CATALOG_JSONLD}#${key}` : null,

@@ -1,6 +1,6 @@
 /**
  * The steward's API (signed in as `steward:<department>`): upload a file to one of the department's
- * datasets and wait for its report, the department's upload history, one report with every rejected row
+ * datasets in steps (routes-upload.ts), the department's upload history, one report with every rejected row
  * (as JSON and as CSV), withdraw, the overdue datasets, and the access-request inbox with its decisions.
  * Every route checks the department: a steward never sees or acts on another department's uploads or
  * requests (they answer 404, as if they did not exist).
@@ -13,8 +13,8 @@ import { ApiError } from './api-error.ts';
 import { csvResponse } from './csv-response.ts';
 import { type PortalEnv, signedIn } from './env.ts';
 import { actorOf, decisionRoutes } from './routes-decisions.ts';
+import { uploadRoutes } from './routes-upload.ts';
 import type { PortalServices } from './services.ts';
-import { receiveUpload } from './upload.ts';
 
 /** Rejected rows the report page shows; the CSV has every one. */
 export const REPORT_PAGE_ERRORS = 1000;
@@ -37,19 +37,7 @@ export function stewardRoutes(app: Hono<PortalEnv>, s: PortalServices): void {
     return report;
   }
 
-  app.post('/api/datasets/:department/:name/uploads', async (c) => {
-    const who = steward(c.get('who'));
-    const ref = { department: c.req.param('department'), dataset: c.req.param('name') };
-    if (ref.department !== who.id || !s.contracts.datasets.has(`${ref.department}/${ref.dataset}`))
-      throw new ApiError(
-        404,
-        'unknown_dataset',
-        `${who.id} has no dataset ${ref.department}/${ref.dataset}`,
-        'Pick one of your department’s datasets.',
-      );
-    const report = await receiveUpload(s, c.req.raw, ref, c.req.query('filename') ?? '');
-    return c.json({ uploadId: report.uploadId, status: report.status, rows: report.rows });
-  });
+  uploadRoutes(app, s);
 
   app.get('/api/uploads', async (c) => {
     const who = steward(c.get('who'));

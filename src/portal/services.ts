@@ -9,6 +9,7 @@ import type { Principal } from '../access/principal.ts';
 import type { AccessService } from '../access/service.ts';
 import type { LakeBackend, QueryStream } from '../cli/backend.ts';
 import type { ContractSet } from '../cli/contracts.ts';
+import type { DirectUploads } from './upload.ts';
 
 /** A file of the open-data zone, ready to send. */
 export interface OpenFile {
@@ -28,10 +29,17 @@ export interface OpenData {
 
 export interface PortalServices {
   lake: LakeBackend;
+  /** A steward's upload in steps: start, the parts, complete or abort, then the report (upload.ts). */
+  uploads: DirectUploads;
   contracts: ContractSet;
   access: AccessService;
   /** Runs SQL as `who` reads the lake: the query engine enforces the grants. */
   queryAs(who: Principal, sql: string): Promise<QueryStream>;
+  /**
+   * Reads `columns` of `dataset` for `who`, an enterprise whose approved, unexpired request grants exactly
+   * them (the route checks it first): the granted download (routes-enterprise.ts).
+   */
+  readGranted(who: Principal, dataset: string, columns: readonly string[]): Promise<QueryStream>;
   open: OpenData;
   now(): Date;
 }

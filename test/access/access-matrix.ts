@@ -49,6 +49,10 @@ export const PRINCIPALS = {
   'portal-api':
     "the web portal API Lambda's role (catalogue metadata, requests read, a steward's upload role in a lake-cli-portal-* session)",
   'portal-cdn': 'CloudFront (cloudfront.amazonaws.com) on behalf of the web portal distribution',
+  'health-portal-analyst':
+    "health's portal analyst role (Lake-portal-analyst-health): the web portal acts as it for health's signed-in analysts",
+  'portal-enterprise':
+    'the portal enterprise role (Lake-portal-enterprise): the web portal acts as it for signed-in enterprises (conditional opening)',
 } as const;
 export type PrincipalName = keyof typeof PRINCIPALS;
 
@@ -84,6 +88,9 @@ const STATS_APPROVE = 'api:POST departments/statistics/requests/r-2/approve';
 const ACCESS_ASK = 'api:POST requests';
 const ACCESS_LIST = 'api:GET requests';
 const ACCESS_TABLE = 'table:access-requests';
+const ENTERPRISE_ASK = 'api:POST enterprises/acme/requests';
+const ENTERPRISE_LIST = 'api:GET enterprises/acme/requests';
+const ENTERPRISE_RESULT = 'query-results:athena/portal-enterprise/q-5.csv';
 const LF_GRANTS = 'lakeformation:*';
 const HEALTH_WITHDRAW_REQUEST =
   'landing:landing/health/_requests/withdraw/20240601T000000Z-0123456789ab.json';
@@ -151,17 +158,23 @@ export const ACCESS_MATRIX: readonly AccessExpectation[] = [
   row('transformer', 'athena:StartQueryExecution', 'workgroup:public', false),
 
   // No analyst gets anything in landing, raw or quarantine, nor curated objects except through Lake Formation.
-  ...(['public-analyst', 'health-analyst', 'health-investigator', 'statistics-analyst'] as const).flatMap(
-    (p) => [
-      row(p, 's3:GetObject', HEALTH_UPLOAD, false),
-      row(p, 's3:GetObject', HEALTH_RAW, false),
-      row(p, 's3:GetObject', HEALTH_QUARANTINE, false),
-      row(p, 's3:GetObject', HEALTH_REPORT, false),
-      row(p, 's3:GetObject', HEALTH_CURATED, false),
-      row(p, 'kms:Decrypt', HEALTH_UPLOAD, false),
-      row(p, 'kms:Decrypt', HEALTH_CURATED, false),
-    ],
-  ),
+  ...(
+    [
+      'public-analyst',
+      'health-analyst',
+      'health-investigator',
+      'statistics-analyst',
+      'health-portal-analyst',
+    ] as const
+  ).flatMap((p) => [
+    row(p, 's3:GetObject', HEALTH_UPLOAD, false),
+    row(p, 's3:GetObject', HEALTH_RAW, false),
+    row(p, 's3:GetObject', HEALTH_QUARANTINE, false),
+    row(p, 's3:GetObject', HEALTH_REPORT, false),
+    row(p, 's3:GetObject', HEALTH_CURATED, false),
+    row(p, 'kms:Decrypt', HEALTH_UPLOAD, false),
+    row(p, 'kms:Decrypt', HEALTH_CURATED, false),
+  ]),
   row('public-analyst', 's3:ListBucket', 'landing:landing/', false),
   row('public-analyst', 's3:ListBucket', 'raw:raw/', false),
 
@@ -470,4 +483,91 @@ export const ACCESS_MATRIX: readonly AccessExpectation[] = [
   row('unrelated-role', 'sts:AssumeRole', `role:health-uploader ${PORTAL_SESSION}`, false),
   row('account-admin', 'sts:AssumeRole', `role:health-uploader ${PORTAL_SESSION}`, false),
   row('path-lookalike', 'sts:AssumeRole', `role:health-uploader ${PORTAL_SESSION}`, false),
+  // The portal acts for a department's signed-in analysts as its portal analyst role, in the user's
+  // session and no other; nobody else may assume it. The role is a department analyst: its workgroup and
+  // results, its department's public and internal columns, the analysts' routes of the access API; no
+  // restricted column, no other department's table, no decision. The portal's own role still reads no data.
+  row('portal-api', 'sts:AssumeRole', `role:health-portal-analyst ${PORTAL_SESSION}`, true),
+  row('portal-api', 'sts:AssumeRole', 'role:health-portal-analyst', false),
+  row('portal-api', 'sts:AssumeRole', 'role:health-portal-analyst session=lake-cli-health-analyst', false),
+  row('health-analyst', 'sts:AssumeRole', `role:health-portal-analyst ${PORTAL_SESSION}`, false),
+  row('health-steward', 'sts:AssumeRole', `role:health-portal-analyst ${PORTAL_SESSION}`, false),
+  row('account-admin', 'sts:AssumeRole', `role:health-portal-analyst ${PORTAL_SESSION}`, false),
+  row('path-lookalike', 'sts:AssumeRole', `role:health-portal-analyst ${PORTAL_SESSION}`, false),
+  row('health-portal-analyst', 'athena:StartQueryExecution', 'workgroup:health', true),
+  row('health-portal-analyst', 'athena:StartQueryExecution', 'workgroup:health-restricted', false),
+  row('health-portal-analyst', 'athena:StartQueryExecution', 'workgroup:public', false),
+  row('health-portal-analyst', 'athena:StartQueryExecution', 'workgroup:statistics', false),
+  row('health-portal-analyst', 's3:PutObject', 'query-results:athena/health/q-2.csv', true),
+  row('health-portal-analyst', 's3:GetObject', 'query-results:athena/health/q-2.csv', true),
+  row('health-portal-analyst', 'kms:Decrypt', 'query-results:athena/health/q-2.csv', true),
+  row('health-portal-analyst', 's3:GetObject', 'query-results:athena/health-restricted/q-3.csv', false),
+  row('health-portal-analyst', 's3:GetObject', PUBLIC_RESULT, false),
+  row('health-portal-analyst', 'glue:GetTable', 'glue:lake_health/clinics', true),
+  row('health-portal-analyst', 'lakeformation:DESCRIBE', 'lf:lake_health', true),
+  row('health-portal-analyst', 'lakeformation:SELECT', 'lf:lake_health/visits', true),
+  row('health-portal-analyst', 'lakeformation:SELECT', 'lf:lake_health/clinics.rating', true),
+  row('health-portal-analyst', 'lakeformation:SELECT', 'lf:lake_health/visits.birth_year', false),
+  row('health-portal-analyst', 'lakeformation:SELECT', 'lf:lake_health/clinics.owner_id_number', false),
+  row('health-portal-analyst', 'lakeformation:SELECT', 'lf:lake_statistics/population', false),
+  row('health-portal-analyst', 'lakeformation:DESCRIBE', 'lf:lake_statistics', false),
+  row('health-portal-analyst', 'execute-api:Invoke', ACCESS_ASK, true),
+  row('health-portal-analyst', 'execute-api:Invoke', ACCESS_LIST, true),
+  row('health-portal-analyst', 'execute-api:Invoke', HEALTH_APPROVE, false),
+  row('health-portal-analyst', 'execute-api:Invoke', STATS_APPROVE, false),
+  row('health-portal-analyst', 'dynamodb:Query', ACCESS_TABLE, false),
+  row('health-portal-analyst', 'lakeformation:GrantPermissions', LF_GRANTS, false),
+  row('health-portal-analyst', 'secretsmanager:GetSecretValue', HASH_KEY, false),
+  row('health-portal-analyst', 'sts:AssumeRole', 'role:health-uploader', false),
+  row('health-portal-analyst', 's3:PutObject', HEALTH_UPLOAD, false),
+  row('portal-api', 'athena:StartQueryExecution', 'workgroup:health', false),
+  row('portal-api', 's3:GetObject', 'query-results:athena/health/q-2.csv', false),
+  row('portal-api', 'kms:Decrypt', 'query-results:athena/health/q-2.csv', false),
+  row('portal-api', 'lakeformation:SELECT', 'lf:lake_health/clinics', false),
+  row('portal-api', 'execute-api:Invoke', ACCESS_ASK, false),
+  // Conditional opening: the portal acts for a signed-in enterprise as the portal enterprise role, in the
+  // user's session only. Its Lake Formation ceiling is the public, non-personal columns of conditionally
+  // opened tables (fixture: health/clinics), no more; which enterprise reads what is its approved request,
+  // checked by the portal. It asks on the access API's enterprise routes only, which nobody else may call.
+  row('portal-api', 'sts:AssumeRole', `role:portal-enterprise ${PORTAL_SESSION}`, true),
+  row('portal-api', 'sts:AssumeRole', 'role:portal-enterprise', false),
+  row('portal-api', 'sts:AssumeRole', 'role:portal-enterprise session=lake-cli-acme', false),
+  row('account-admin', 'sts:AssumeRole', `role:portal-enterprise ${PORTAL_SESSION}`, false),
+  row('health-steward', 'sts:AssumeRole', `role:portal-enterprise ${PORTAL_SESSION}`, false),
+  row('unrelated-role', 'sts:AssumeRole', `role:portal-enterprise ${PORTAL_SESSION}`, false),
+  row('portal-enterprise', 'lakeformation:SELECT', 'lf:lake_health/clinics.clinic_name', true),
+  row('portal-enterprise', 'lakeformation:SELECT', 'lf:lake_health/clinics.beds', true),
+  row('portal-enterprise', 'lakeformation:SELECT', 'lf:lake_health/clinics.owner_id_number', false),
+  row('portal-enterprise', 'lakeformation:SELECT', 'lf:lake_health/clinics.rating', false),
+  row('portal-enterprise', 'lakeformation:SELECT', 'lf:lake_health/visits', false),
+  row('portal-enterprise', 'lakeformation:SELECT', 'lf:lake_health/visits.birth_year', false),
+  row('portal-enterprise', 'lakeformation:SELECT', 'lf:lake_statistics/population', false),
+  row('portal-enterprise', 'lakeformation:DESCRIBE', 'lf:lake_health', true),
+  row('portal-enterprise', 'lakeformation:DESCRIBE', 'lf:lake_statistics', false),
+  row('portal-enterprise', 'athena:StartQueryExecution', 'workgroup:portal-enterprise', true),
+  row('portal-enterprise', 'athena:StartQueryExecution', 'workgroup:public', false),
+  row('portal-enterprise', 'athena:StartQueryExecution', 'workgroup:health', false),
+  row('portal-enterprise', 's3:PutObject', ENTERPRISE_RESULT, true),
+  row('portal-enterprise', 's3:GetObject', ENTERPRISE_RESULT, true),
+  row('portal-enterprise', 'kms:Decrypt', ENTERPRISE_RESULT, true),
+  row('portal-enterprise', 's3:GetObject', PUBLIC_RESULT, false),
+  row('portal-enterprise', 's3:GetObject', 'query-results:athena/health/q-2.csv', false),
+  row('portal-enterprise', 's3:GetObject', HEALTH_CURATED, false),
+  row('portal-enterprise', 's3:GetObject', HEALTH_UPLOAD, false),
+  row('portal-enterprise', 'kms:Decrypt', 'key:data', false),
+  row('portal-enterprise', 'secretsmanager:GetSecretValue', HASH_KEY, false),
+  row('portal-enterprise', 'execute-api:Invoke', ENTERPRISE_ASK, true),
+  row('portal-enterprise', 'execute-api:Invoke', ENTERPRISE_LIST, true),
+  row('portal-enterprise', 'execute-api:Invoke', ACCESS_ASK, false),
+  row('portal-enterprise', 'execute-api:Invoke', ACCESS_LIST, false),
+  row('portal-enterprise', 'execute-api:Invoke', HEALTH_APPROVE, false),
+  row('portal-enterprise', 'dynamodb:PutItem', ACCESS_TABLE, false),
+  row('portal-enterprise', 'lakeformation:GrantPermissions', LF_GRANTS, false),
+  row('portal-enterprise', 'sts:AssumeRole', 'role:health-uploader', false),
+  row('service-admin', 'execute-api:Invoke', ENTERPRISE_ASK, false),
+  row('health-analyst', 'execute-api:Invoke', ENTERPRISE_ASK, false),
+  row('health-uploader', 'execute-api:Invoke', ENTERPRISE_ASK, false),
+  row('portal-api', 'execute-api:Invoke', ENTERPRISE_ASK, false),
+  row('public-analyst', 'athena:StartQueryExecution', 'workgroup:portal-enterprise', false),
+  row('public-analyst', 's3:GetObject', ENTERPRISE_RESULT, false),
 ];

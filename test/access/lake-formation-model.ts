@@ -12,8 +12,15 @@ type LfTag = { TagKey: string; TagValues: string[] };
 export interface LfGrant {
   readonly principal: string;
   readonly resourceType: 'DATABASE' | 'TABLE';
+  /** The LF-tag expression; empty for a grant on a resource named outright (`named`). */
   readonly expression: readonly LfTag[];
   readonly permissions: readonly string[];
+  /** A grant on a named database, table (`db/table`), or some columns of a table. */
+  readonly named?: {
+    readonly database?: string;
+    readonly table?: string;
+    readonly columns?: readonly string[];
+  };
 }
 
 export interface LfModel {
@@ -42,6 +49,19 @@ export function buildLfModel(templates: Iterable<CfnTemplateJson>): LfModel {
         resourceType: p.Resource.LFTagPolicy.ResourceType,
         expression: p.Resource.LFTagPolicy.Expression,
         permissions: p.Permissions,
+      });
+    } else if (r.Type === 'AWS::LakeFormation::PrincipalPermissions') {
+      // A grant on a resource named outright: a database, a table, or some of a table's columns.
+      const { Database, Table, TableWithColumns } = p.Resource;
+      const t = Table ?? TableWithColumns;
+      grants.push({
+        principal: p.Principal.DataLakePrincipalIdentifier,
+        resourceType: Database ? 'DATABASE' : 'TABLE',
+        expression: [],
+        permissions: p.Permissions,
+        named: Database
+          ? { database: Database.Name }
+          : { table: `${t.DatabaseName}/${t.Name}`, columns: TableWithColumns?.ColumnNames },
       });
     } else if (r.Type === 'AWS::LakeFormation::TagAssociation') {
       const tags = toTags(p.LFTags);
@@ -89,17 +109,27 @@ export function lfAllowed(model: LfModel, roleName: string, permission: string, 
   const grants = model.grants.filter(
     (g) => g.principal.endsWith(`:role/${roleName}`) && g.permissions.includes(permission),
   );
+  const tagged = grants.filter((g) => !g.named);
+  const named = grants.flatMap((g) => (g.named ? [g.named] : []));
   if (!target.includes('/')) {
     const tags = model.databases.get(target);
     if (!tags) throw new Error(`no database ${target}`);
-    return grants.some((g) => g.resourceType === 'DATABASE' && matches(g.expression, tags));
+    return (
+      tagged.some((g) => g.resourceType === 'DATABASE' && matches(g.expression, tags)) ||
+      named.some((n) => n.database === target)
+    );
   }
   const [table, column] = target.split('.');
   const cols = model.tables.get(table);
   if (!cols) throw new Error(`no table ${table}`);
   const candidates = column ? [cols.get(column)] : [...cols.values()];
   if (candidates.some((c) => c === undefined)) throw new Error(`no column ${target}`);
-  return grants.some(
-    (g) => g.resourceType === 'TABLE' && candidates.some((c) => matches(g.expression, c as Tags)),
+  // A named table grant: every column, or the columns it names (on the table: at least one of them).
+  const byName = named.some(
+    (n) => n.table === table && (!n.columns || !column || n.columns.includes(column)),
+  );
+  return (
+    byName ||
+    tagged.some((g) => g.resourceType === 'TABLE' && candidates.some((c) => matches(g.expression, c as Tags)))
   );
 }

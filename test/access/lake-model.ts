@@ -69,6 +69,7 @@ const WORKGROUPS: Record<string, [string, string]> = {
   health: ['Lake-health', 'DepthealthQueryWorkGroup'],
   'health-restricted': ['Lake-health', 'DepthealthRestrictedQueryWorkGroup'],
   statistics: ['Lake-statistics', 'DeptstatisticsQueryWorkGroup'],
+  'portal-enterprise': ['Lake', 'PortalEnterpriseQueryWorkGroup'],
 };
 /** Analyst personas: the managed policy (stack, logical-id prefix) attached to a notional role. */
 const ANALYSTS: Partial<Record<PrincipalName, [string, string]>> = {
@@ -86,6 +87,8 @@ const ROLES: Partial<Record<PrincipalName, [string, string]>> = {
   'freshness-check': ['Lake', 'FreshnessFunctionRole'],
   'access-api': ['Lake', 'AccessFunctionRole'],
   'portal-api': ['Lake', 'PortalApiFunctionRole'],
+  'health-portal-analyst': ['Lake-health', 'DepthealthPortalAnalystRole'],
+  'portal-enterprise': ['Lake', 'PortalEnterpriseRole'],
 };
 
 function logicalId(template: CfnTemplateJson, type: string, prefix: string): string {

@@ -103,3 +103,45 @@ export function referencedIds(value: unknown, out = new Set<string>()): Set<stri
   }
   return out;
 }
+
+/** What a secret holds: its SecretString at a version stage or id (Secrets Manager's GetSecretValue). */
+export type ReadSecret = (secretId: string, versionStage?: string, versionId?: string) => Promise<string>;
+
+const DYNAMIC_REFERENCE = /\{\{resolve:([a-z-]+):(.*?)\}\}/g;
+
+/**
+ * The value with CloudFormation's dynamic references to Secrets Manager
+ * (`{{resolve:secretsmanager:<id or ARN>:SecretString:<json key>:<version stage>:<version id>}}`) replaced
+ * by what the secret holds, as CloudFormation resolves them when it creates the resource; any other dynamic
+ * reference is an UnresolvableError.
+ */
+export async function resolveDynamicReferences(value: Json, readSecret: ReadSecret): Promise<Json> {
+  if (Array.isArray(value)) return Promise.all(value.map((v) => resolveDynamicReferences(v, readSecret)));
+  if (value !== null && typeof value === 'object') {
+    const entries = await Promise.all(
+      Object.entries(value).map(async ([k, v]) => [k, await resolveDynamicReferences(v, readSecret)]),
+    );
+    return Object.fromEntries(entries);
+  }
+  if (typeof value !== 'string' || !value.includes('{{resolve:')) return value;
+  const references = [...value.matchAll(DYNAMIC_REFERENCE)];
+  if (references.length === 0) throw new UnresolvableError(`the dynamic reference in ${value}`);
+  let out = '';
+  let last = 0;
+  for (const m of references) {
+    const [whole, service, reference] = m;
+    if (service !== 'secretsmanager') throw new UnresolvableError(`the dynamic reference ${whole}`);
+    const parts = reference.split(':');
+    // The secret is named by its ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>) or its name.
+    const idParts = parts[0] === 'arn' ? 7 : 1;
+    const secretId = parts.slice(0, idParts).join(':');
+    const [field = 'SecretString', jsonKey, versionStage, versionId] = parts.slice(idParts);
+    if (field !== 'SecretString') throw new UnresolvableError(`the dynamic reference ${whole}`);
+    const text = await readSecret(secretId, versionStage || undefined, versionId || undefined);
+    const resolved = jsonKey ? JSON.parse(text)[jsonKey] : text;
+    if (typeof resolved !== 'string') throw new UnresolvableError(`the dynamic reference ${whole}`);
+    out += value.slice(last, m.index) + resolved;
+    last = (m.index ?? 0) + whole.length;
+  }
+  return out + value.slice(last);
+}

@@ -16,6 +16,7 @@ import { AthenaClient, GetWorkGroupCommand } from '@aws-sdk/client-athena';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import {
+  GetBucketCorsCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -26,7 +27,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reportKey } from '../../src/lake/layout.ts';
+import { openFileKey } from '../../src/ingest/open/build-open.ts';
+import { OPEN_CATALOG_KEY, reportKey } from '../../src/lake/layout.ts';
 import { FIXTURES } from '../cdk/helpers.ts';
 import { type AssetRuntime, startAssetRuntime } from './asset-runtime.ts';
 import { queueAthenaResult } from './athena-results.ts';
@@ -340,6 +342,78 @@ describe('the lake deployed on moto', () => {
     for (const source of sources)
       expect(source).toMatch(new RegExp(`^arn:aws:execute-api:eu-west-1:${MOTO_ACCOUNT}:${apiId}/`));
 
+    // The portal API answers only requests that carry the API key CloudFront sends: every method of its
+    // template requires the key (the access API's, signed with IAM, do not), the key's value is the origin
+    // secret's (the template's dynamic reference), the usage plan puts the key on the portal's stage, and
+    // a request without it gets the template's 403.
+    const methodsOf = async (restApiId: string) =>
+      (await motoRest(moto.endpoint, 'apigateway', 'GET', `/restapis/${restApiId}/resources`)).item.flatMap(
+        (r: { resourceMethods?: Record<string, { apiKeyRequired?: boolean }> }) =>
+          Object.values(r.resourceMethods ?? {}),
+      );
+    const [portalApiId] = only('AWS::ApiGateway::RestApi', '/Portal/Api/');
+    const portalApi = physical.get(portalApiId) ?? '';
+    const templateMethods = (restApiId: string) =>
+      Object.values(template.Resources).filter(
+        (r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties?.RestApiId?.Ref === restApiId,
+      );
+    const portalMethods = await methodsOf(portalApi);
+    expect(portalMethods.length).toBeGreaterThan(0);
+    expect(portalMethods).toHaveLength(templateMethods(portalApiId).length);
+    for (const m of portalMethods) expect(m.apiKeyRequired).toBe(true);
+    const accessMethods = await methodsOf(apiId);
+    expect(accessMethods).toHaveLength(
+      templateMethods(only('AWS::ApiGateway::RestApi', '/Access/')[0]).length,
+    );
+    for (const m of accessMethods) expect(m.apiKeyRequired).toBe(false);
+    const [secretId] = only('AWS::SecretsManager::Secret', '/Portal/Api/OriginSecret/');
+    const { SecretString } = await motoJson(
+      moto.endpoint,
+      'secretsmanager',
+      'secretsmanager.GetSecretValue',
+      {
+        SecretId: physical.get(secretId),
+      },
+    );
+    const [keyId] = only('AWS::ApiGateway::ApiKey', '/Portal/Api/OriginSecret/');
+    const key = await motoRest(
+      moto.endpoint,
+      'apigateway',
+      'GET',
+      `/apikeys/${physical.get(keyId)}?includeValue=true`,
+    );
+    expect(key.enabled).toBe(true);
+    expect(SecretString).toHaveLength(64);
+    expect(key.value).toBe(SecretString);
+    const [planId] = only('AWS::ApiGateway::UsagePlan', '/Portal/Api/OriginSecret/');
+    const plan = await motoRest(moto.endpoint, 'apigateway', 'GET', `/usageplans/${physical.get(planId)}`);
+    const [, portalStage] = only('AWS::ApiGateway::Stage', '/Portal/Api/');
+    expect(plan.apiStages).toEqual([{ apiId: portalApi, stage: portalStage.Properties?.StageName }]);
+    const planKeys = await motoRest(
+      moto.endpoint,
+      'apigateway',
+      'GET',
+      `/usageplans/${physical.get(planId)}/keys`,
+    );
+    expect(planKeys.item.map((k: { id: string }) => k.id)).toEqual([physical.get(keyId)]);
+    const [, notThroughPortal] = only('AWS::ApiGateway::GatewayResponse', '/Portal/Api/');
+    const answer = await motoRest(
+      moto.endpoint,
+      'apigateway',
+      'GET',
+      `/restapis/${portalApi}/gatewayresponses/INVALID_API_KEY`,
+    );
+    expect(notThroughPortal.Properties?.ResponseType).toBe('INVALID_API_KEY');
+    expect(answer.statusCode).toBe('403');
+    expect(answer.responseTemplates).toEqual(notThroughPortal.Properties?.ResponseTemplates);
+
+    // The portal's browser uploads: the landing bucket lets the portal's origin (and only it) PUT, as the
+    // custom resource's call says (made by API here, see the summary).
+    const { CORSRules } = await s3.send(new GetBucketCorsCommand({ Bucket: core.LandingBucket }));
+    expect(CORSRules?.map((r) => [r.AllowedOrigins, r.AllowedMethods])).toEqual([
+      [[new URL(core.PortalUrl).origin], ['PUT']],
+    ]);
+
     // Sign-in: the user pool with the template's groups; the web client's callback is the portal's URL.
     const groups = await motoJson(
       moto.endpoint,
@@ -412,6 +486,57 @@ describe('the lake deployed on moto', () => {
       const ref = { department: 'health', dataset: 'clinics' };
       await s3.send(new HeadObjectCommand({ Bucket: core.QuarantineBucket, Key: reportKey(ref, uploadId) }));
     }
+  });
+
+  it('opens an unconditionally open dataset: its files and the DCAT-AP catalogue in the open bucket', async () => {
+    const file = join(cwd, 'pharmacies-2026-12.csv');
+    const rows = Array.from(
+      { length: 12 },
+      (_, i) => `YD${String(i + 1).padStart(6, '0')},药店${i},520102,2024-0${(i % 9) + 1}-15`,
+    );
+    writeFileSync(file, `pharmacy_id,药店名称,county_code,licensed_on\n${rows.join('\n')}\n`);
+    const [run] = await whileTransforming([['ingest', file, '--dataset', 'health/pharmacies', '--json']]);
+    expect(run.code, run.stderr).toBe(0);
+    const report = run.json();
+    expect(report.status).toBe('accepted');
+    coverage.upload(report.source.key, report.status, report.rows);
+
+    const ref = { department: 'health', dataset: 'pharmacies' };
+    const text = async (key: string) => {
+      const r = await s3.send(new GetObjectCommand({ Bucket: core.OpenDataBucket, Key: key }));
+      return Buffer.from((await r.Body?.transformToByteArray()) ?? []);
+    };
+    // The CSV opens in Excel (UTF-8 with BOM) and holds every accepted row under the contract's names.
+    const csv = await text(openFileKey(ref, 'csv'));
+    expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = csv.subarray(3).toString('utf8').trim().split(/\r?\n/);
+    expect(lines[0]).toBe('pharmacy_id,pharmacy_name,county_code,licensed_on');
+    expect(lines).toHaveLength(13);
+    // Parquet (its magic bytes at both ends) and the data dictionary.
+    const parquet = await text(openFileKey(ref, 'parquet'));
+    expect(parquet.subarray(0, 4).toString()).toBe('PAR1');
+    expect(parquet.subarray(-4).toString()).toBe('PAR1');
+    const dictionary = JSON.parse((await text(openFileKey(ref, 'dictionary-json'))).toString('utf8'));
+    expect(dictionary.columns.map((c: { name: string }) => c.name)).toEqual([
+      'pharmacy_id',
+      'pharmacy_name',
+      'county_code',
+      'licensed_on',
+    ]);
+    // The catalogue names the distribution's URLs (the stack's OpenDataUrl), one per file.
+    const catalog = JSON.parse((await text(OPEN_CATALOG_KEY)).toString('utf8'));
+    expect(catalog['@type']).toBe('dcat:Catalog');
+    const dataset = catalog['dcat:dataset'].find(
+      (d: { 'dct:identifier': string }) => d['dct:identifier'] === 'health/pharmacies',
+    );
+    const urls = dataset['dcat:distribution'].map(
+      (d: { 'dcat:downloadURL': { '@id': string } }) => d['dcat:downloadURL']['@id'],
+    );
+    expect(urls).toContain(`${core.OpenDataUrl}health/pharmacies/pharmacies.csv`);
+    for (const url of urls) expect(url.startsWith(core.OpenDataUrl)).toBe(true);
+    // Only this dataset is open: the clinics (personal and restricted columns) never reach the bucket.
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: core.OpenDataBucket }));
+    expect(listed.Contents?.some((o) => o.Key?.includes('clinics'))).toBe(false);
   });
 
   it('took the department role, and addressed S3 path-style on a host-name endpoint', async () => {
@@ -490,6 +615,7 @@ describe('the lake deployed on moto', () => {
     const datasets = list.json().datasets as { dataset: string; owner: string }[];
     expect(datasets.map((d) => d.dataset).sort()).toEqual([
       'health/clinics',
+      'health/pharmacies',
       'health/visits',
       'statistics/population',
     ]);
@@ -529,7 +655,16 @@ describe('the lake deployed on moto', () => {
 
   it('finds the stacks with --stack on CloudFormation, and without a region says to set one', async () => {
     const [found, noRegion] = await Promise.all([
-      lakeCli(['status', '--stack', 'Lake', '--region', MOTO_REGION, '--json']),
+      lakeCli([
+        'status',
+        '--dataset',
+        'health/clinics',
+        '--stack',
+        'Lake',
+        '--region',
+        MOTO_REGION,
+        '--json',
+      ]),
       lakeCli(['status', '--stack', 'Lake', '--json']),
     ]);
 

@@ -7,7 +7,8 @@
  * Some of them are referred to by resources moto's CloudFormation creates (a Lambda permission names the
  * REST API and its stage, a function's environment names the user pool), so those are made before their
  * stack, from properties that refer to nothing the stack creates (createBeforeStack); the rest of API
- * Gateway (resources, methods, the deployment, the stage) after it (createApiGatewayPart).
+ * Gateway (resources, methods, the deployment, the stage, gateway responses, the API key, usage plan and
+ * its key) after it (createApiGatewayPart).
  */
 import { createHash } from 'node:crypto';
 import { CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
@@ -39,6 +40,10 @@ export const API_GATEWAY_AFTER_STACK = new Set([
   'AWS::ApiGateway::Method',
   'AWS::ApiGateway::Deployment',
   'AWS::ApiGateway::Stage',
+  'AWS::ApiGateway::GatewayResponse',
+  'AWS::ApiGateway::ApiKey',
+  'AWS::ApiGateway::UsagePlan',
+  'AWS::ApiGateway::UsagePlanKey',
 ]);
 
 /** CloudFront's types not created; references to them get a deterministic stand-in (see cloudFrontStandIn). */
@@ -211,16 +216,73 @@ export async function createBeforeStack(
   }
 }
 
-/** Makes one API_GATEWAY_AFTER_STACK resource from its resolved properties; its Ref and the calls made. */
+/**
+ * Makes one API_GATEWAY_AFTER_STACK resource from its resolved properties (dynamic references resolved
+ * too: an API key's value); its Ref and the calls made. `name` is the name CloudFormation would generate
+ * where the template gives none (an API key's, a usage plan's).
+ */
 export async function createApiGatewayPart(
   endpoint: string,
   type: string,
   p: Json,
+  name: string,
 ): Promise<{ ref: string; how: string }> {
   const api = `/restapis/${encodeURIComponent(p.RestApiId)}`;
   const call = (method: string, path: string, body: object) =>
     motoRest(endpoint, 'apigateway', method, `${api}${path}`, body);
   switch (type) {
+    case 'AWS::ApiGateway::GatewayResponse':
+      await call('PUT', `/gatewayresponses/${encodeURIComponent(p.ResponseType)}`, {
+        statusCode: p.StatusCode,
+        responseParameters: p.ResponseParameters,
+        responseTemplates: p.ResponseTemplates,
+      });
+      return { ref: `${p.RestApiId}/${p.ResponseType}`, how: 'api: apigateway PutGatewayResponse' };
+    case 'AWS::ApiGateway::ApiKey': {
+      const key = await motoRest(endpoint, 'apigateway', 'POST', '/apikeys', {
+        name: p.Name ?? name,
+        description: p.Description,
+        enabled: p.Enabled ?? false,
+        value: p.Value,
+        customerId: p.CustomerId,
+        generateDistinctId: p.GenerateDistinctId,
+        stageKeys: p.StageKeys?.map((k: Json) => ({ restApiId: k.RestApiId, stageName: k.StageName })),
+      });
+      return {
+        ref: key.id,
+        how: `api: apigateway CreateApiKey${p.Value ? ' (its value from the dynamic reference, read from the secret)' : ''}`,
+      };
+    }
+    case 'AWS::ApiGateway::UsagePlan': {
+      const throttle = (t: Json) =>
+        t && Object.keys(t).length > 0 ? { burstLimit: t.BurstLimit, rateLimit: t.RateLimit } : undefined;
+      const plan = await motoRest(endpoint, 'apigateway', 'POST', '/usageplans', {
+        name: p.UsagePlanName ?? name,
+        description: p.Description,
+        apiStages: p.ApiStages?.map((s: Json) => ({
+          apiId: s.ApiId,
+          stage: s.Stage,
+          // Per method ("/path/METHOD"): CloudFormation's ThrottleSettings as the API's.
+          throttle:
+            s.Throttle && Object.keys(s.Throttle).length > 0
+              ? Object.fromEntries(Object.entries(s.Throttle).map(([m, t]) => [m, throttle(t)]))
+              : undefined,
+        })),
+        throttle: throttle(p.Throttle),
+        quota: p.Quota ? { limit: p.Quota.Limit, offset: p.Quota.Offset, period: p.Quota.Period } : undefined,
+      });
+      return { ref: plan.id, how: 'api: apigateway CreateUsagePlan (API stages, throttle)' };
+    }
+    case 'AWS::ApiGateway::UsagePlanKey': {
+      const key = await motoRest(
+        endpoint,
+        'apigateway',
+        'POST',
+        `/usageplans/${encodeURIComponent(p.UsagePlanId)}/keys`,
+        { keyId: p.KeyId, keyType: p.KeyType },
+      );
+      return { ref: key.id, how: 'api: apigateway CreateUsagePlanKey' };
+    }
     case 'AWS::ApiGateway::Resource': {
       const r = await call('POST', `/resources/${encodeURIComponent(p.ParentId)}`, { pathPart: p.PathPart });
       return { ref: r.id, how: 'api: apigateway CreateResource' };

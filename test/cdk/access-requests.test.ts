@@ -56,7 +56,7 @@ describe('the access API', () => {
     const methods = Object.values(core.findResources('AWS::ApiGateway::Method')).filter(
       (m) => m.Properties.RestApiId.Ref === api,
     );
-    expect(methods.length).toBe(4);
+    expect(methods.length).toBe(6);
     for (const m of methods) expect(m.Properties.AuthorizationType).toBe('AWS_IAM');
     core.hasOutput(CORE_OUTPUTS.accessApiUrl, {});
   });

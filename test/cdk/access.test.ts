@@ -17,9 +17,15 @@ type Grant = {
 };
 /** The personas' grants (the access API's grantable permissions are test/cdk/access-requests.test.ts's). */
 function grants(template: Template): Grant[] {
-  // The persona grants only: not the access API's grantable SELECT, nor the portal's DESCRIBE (portal.test.ts).
+  // The persona grants only: not the access API's grantable SELECT, nor the portal's DESCRIBE (portal.test.ts),
+  // nor the portal enterprise role's ceiling (portal-enterprise.test.ts).
   return Object.entries(template.findResources('AWS::LakeFormation::PrincipalPermissions'))
-    .filter(([id]) => !id.startsWith('AccessGrantable') && !id.startsWith('PortalCatalogDescribe'))
+    .filter(
+      ([id]) =>
+        !id.startsWith('AccessGrantable') &&
+        !id.startsWith('PortalCatalogDescribe') &&
+        !/EnterpriseOpening/.test(id),
+    )
     .map(([, r]) => r.Properties);
 }
 const expr = (classification: string[] | undefined, departments: string[]) => [
@@ -156,8 +162,18 @@ describe('persona grants', () => {
       ['TABLE', expr(['public', 'internal', 'restricted'], ['health']), ['SELECT', 'DESCRIBE']],
       ['DATABASE', expr(undefined, ['health']), ['DESCRIBE']],
     ]);
-    expect(grants(health)).toHaveLength(4);
-    expect(grants(lake.templates.get('Lake-statistics') as Template)).toHaveLength(0);
+    // Besides lake.yaml's personas, each department's portal analyst role (portal-analyst.test.ts) reads
+    // what a department analyst reads.
+    const portal = grants(health).filter((g) => JSON.stringify(g.Principal).includes('PortalAnalystRole'));
+    expect(
+      portal.map((g) => [g.Resource.LFTagPolicy.ResourceType, g.Resource.LFTagPolicy.Expression]),
+    ).toEqual([
+      ['TABLE', expr(['public', 'internal'], ['health'])],
+      ['DATABASE', expr(undefined, ['health'])],
+    ]);
+    expect(grants(health)).toHaveLength(6);
+    const statistics = grants(lake.templates.get('Lake-statistics') as Template);
+    expect(statistics.every((g) => JSON.stringify(g.Principal).includes('PortalAnalystRole'))).toBe(true);
   });
 
   it('grants nothing with a grant option (but the access API its grantable SELECT), and never to the transformer', () => {
@@ -169,10 +185,14 @@ describe('persona grants', () => {
     }
   });
 
-  it('grants nothing when lake.yaml names no persona', () => {
+  it("grants only the portal's department analyst roles when lake.yaml names no persona", () => {
     const plain = buildFixtureLake(defaultInputs());
     expect(grants(plain.coreTemplate)).toHaveLength(0);
-    for (const t of plain.templates.values()) expect(grants(t)).toHaveLength(0);
+    for (const t of plain.templates.values()) {
+      // A table grant and a database grant, to the department's portal analyst role.
+      expect(grants(t)).toHaveLength(2);
+      for (const g of grants(t)) expect(JSON.stringify(g.Principal)).toMatch(/PortalAnalystRole/);
+    }
   });
 
   it("keeps a grant's construct id when the list is reordered, and drops duplicates", () => {

@@ -123,8 +123,10 @@ describe('the lake app', () => {
         Resource: '*',
       });
     }
-    // Every other statement: the account root, EventBridge to the queue (this account only) and CloudWatch
-    // Logs for this account's log groups. The hash-key secret has a key of its own.
+    // Every other statement: the account root, EventBridge to the queue (this account only), CloudWatch
+    // Logs for this account's log groups, and this account through Secrets Manager only (the portal's
+    // origin secret, lib/portal/origin-secret.ts: encrypt/decrypt, then grants). The hash-key secret has a
+    // key of its own.
     const others = statements.filter((s: { Sid?: string }) => !s.Sid?.startsWith('Allow-'));
     expect(
       others.map((s: { Principal: unknown; Condition?: unknown }) => [
@@ -146,6 +148,14 @@ describe('the lake app', () => {
             },
           },
         },
+      ],
+      [
+        expect.stringContaining(':111122223333:root'),
+        { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+      ],
+      [
+        expect.stringContaining(':111122223333:root'),
+        { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
       ],
     ]);
   });

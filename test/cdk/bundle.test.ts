@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PORTAL_API_CONFIG_FILE } from '../../lambdas/portal-api/config.ts';
 import { addNagChecks } from '../../lib/common/nag.ts';
 import { loadLakeInputs } from '../../lib/config/inputs.ts';
 import { buildLake } from '../../lib/lake-app.ts';
@@ -47,6 +48,9 @@ let s3: LocalS3;
 let secrets: Awaited<ReturnType<typeof startSecrets>>;
 let assetDir: string;
 let environment: Record<string, unknown>;
+/** The portal API function's asset directory, and the configuration file its construct computed. */
+let portalAssetDir: string;
+let portalConfigFile: unknown;
 
 beforeAll(async () => {
   outdir = mkdtempSync(join(tmpdir(), 'lake-cdk-out-'));
@@ -78,6 +82,14 @@ beforeAll(async () => {
     throw new Error('no transformer function with an asset in the template');
   assetDir = join(outdir, fn.Metadata['aws:asset:path']);
   environment = fn.Properties.Environment.Variables;
+  const portalFn = Object.values(template.Resources).find(
+    (r) =>
+      r.Type === 'AWS::Lambda::Function' && r.Metadata?.['aws:cdk:path']?.includes('/Portal/Api/Function/'),
+  );
+  if (!portalFn?.Metadata?.['aws:asset:path'])
+    throw new Error('no portal API function with an asset in the template');
+  portalAssetDir = join(outdir, portalFn.Metadata['aws:asset:path']);
+  portalConfigFile = lake.core.portal?.api.configFile;
   s3 = await startLocalS3({ dir: s3dir });
   secrets = await startSecrets();
 }, 240_000);
@@ -99,7 +111,7 @@ describe('the synthesized transformer asset', () => {
     const bundle = JSON.parse(readFileSync(join(assetDir, DEFAULT_CONTRACTS_FILE), 'utf8'));
     expect(
       bundle.datasets.map((d: { department: string; name: string }) => `${d.department}/${d.name}`),
-    ).toEqual(['health/clinics', 'health/visits', 'statistics/population']);
+    ).toEqual(['health/clinics', 'health/pharmacies', 'health/visits', 'statistics/population']);
     // The function points at the same file.
     expect(environment[TRANSFORMER_ENV.contractsFile]).toBe(DEFAULT_CONTRACTS_FILE);
   });
@@ -162,5 +174,30 @@ describe('the synthesized transformer asset', () => {
     expect(report.status).toBe('accepted');
     expect(report.rows).toEqual({ total: 1, accepted: 1, rejected: 0 });
     expect(report.outputs.map((o: { kind: string }) => o.kind)).toEqual(['curated']);
+  });
+});
+
+describe('the synthesized portal API asset', () => {
+  it('holds the configuration file its construct computed, written beside the handler at bundling', () => {
+    const files = readdirSync(portalAssetDir);
+    expect(files).toEqual(expect.arrayContaining(['index.mjs', DEFAULT_PORTAL_API_CONFIG_FILE]));
+    const file = JSON.parse(readFileSync(join(portalAssetDir, DEFAULT_PORTAL_API_CONFIG_FILE), 'utf8'));
+    expect(file).toEqual(portalConfigFile);
+    expect(file.departments.map((d: { id: string }) => d.id)).toEqual([
+      'health',
+      'statistics',
+      'civil_affairs',
+    ]);
+  });
+
+  it('ships without DuckDB: the portal never runs it, and its modules load it only to run it', () => {
+    expect(readdirSync(portalAssetDir).sort()).toEqual(
+      [DEFAULT_CONTRACTS_FILE, DEFAULT_PORTAL_API_CONFIG_FILE, 'index.mjs', 'index.mjs.map'].sort(),
+    );
+    const bundle = readFileSync(join(portalAssetDir, 'index.mjs'), 'utf8');
+    // One import of it, and a dynamic one (src/engine/duckdb.ts): nothing loads it at start.
+    expect(bundle.match(/["']@duckdb\/node-api["']/g)).toHaveLength(1);
+    expect(bundle).toMatch(/await import\(["']@duckdb\/node-api["']\)/);
+    expect(bundle).not.toMatch(/^import [^;]*["']@duckdb\//m);
   });
 });

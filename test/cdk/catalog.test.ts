@@ -261,7 +261,7 @@ describe('DepartmentCatalog', () => {
       Resource: { Database: { CatalogId: '111122223333', Name: 'lake_health' } },
       LFTags: [{ CatalogId: '111122223333', TagKey: 'department', TagValues: ['health'] }],
     });
-    health.resourceCountIs('AWS::Glue::Table', 2);
+    health.resourceCountIs('AWS::Glue::Table', 3);
   });
 
   it('names the database after the department when no prefix is configured', () => {

@@ -75,6 +75,7 @@ describe('lake.yaml', () => {
     const inputs = loadLakeInputs({}, FIXTURES);
     expect(inputs.datasets.map((d) => `${d.department}/${d.name}`)).toEqual([
       'health/clinics',
+      'health/pharmacies',
       'health/visits',
       'statistics/population',
     ]);

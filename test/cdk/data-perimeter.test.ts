@@ -238,6 +238,14 @@ describe('the lake stack', () => {
       'arn:aws:iam::111122223333:role/public-analyst',
       'arn:aws:iam::111122223333:role/health-analyst',
       'arn:aws:iam::111122223333:role/health-investigator',
+      // The web portal's roles: each department's portal analyst role, and the enterprise role.
+      ...['health', 'statistics', 'civil_affairs'].map((d) => roleArn(`Lake-portal-analyst-${d}`)),
+      {
+        'Fn::Join': [
+          '',
+          ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:role/Lake-portal-enterprise'],
+        ],
+      },
     ]);
   });
 });

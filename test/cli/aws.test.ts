@@ -478,6 +478,7 @@ describe('the catalog from Glue', () => {
           mode: 'replace',
           rows: null,
           lastIngested: null,
+          lastIngestedKnown: false,
           // No catalogue parameters on the table: the defaults (shared unconditionally, not opened).
           catalogue: catalogueFromParameters({}),
         },
@@ -491,6 +492,7 @@ describe('the catalog from Glue', () => {
           mode: 'append',
           rows: null,
           lastIngested: null,
+          lastIngestedKnown: false,
           // No catalogue parameters on the table: the defaults (shared unconditionally, not opened).
           catalogue: catalogueFromParameters({}),
         },

@@ -82,6 +82,9 @@ describe('freshness', () => {
     expect(freshness('irregular', last, later)).toMatchObject({ state: 'irregular', dueAt: null });
     expect(freshness(undefined, last, later)).toMatchObject({ state: 'unscheduled', updateFrequency: null });
     expect(freshness('weekly', null, later)).toMatchObject({ state: 'never', daysOverdue: 0, dueAt: null });
+    // A reader that cannot tell (a deployed table without an open copy) says so, not "never".
+    expect(freshness('weekly', undefined, later)).toMatchObject({ state: 'unknown', lastUpload: null });
+    expect(freshness(undefined, undefined, later).state).toBe('unscheduled');
   });
 
   it('names a last upload that is not a date', () => {

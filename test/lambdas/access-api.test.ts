@@ -43,6 +43,7 @@ const PRINCIPALS: AccessPrincipals = {
     { arn: role('health-analyst'), department: 'health' },
     { arn: role('public-analyst'), department: null },
   ],
+  portalAnalysts: { health: 'Lake-portal-analyst-health' },
 };
 
 const payments = parseContract(
@@ -304,6 +305,30 @@ describe('the access API', () => {
       await call(session('Lake-upload-civil_affairs'), 'GET', '/log'),
     );
     expect(log.events.map((e) => e.event)).toEqual(['requested']);
+  });
+
+  it("takes a request from a department's portal analyst role as that department's analyst, named by the role", async () => {
+    const portal = `arn:aws:sts::${ACCOUNT}:assumed-role/Lake-portal-analyst-health/lake-cli-portal-0a1b2c3d`;
+    const r = await call(portal, 'POST', '/requests', {
+      dataset: 'civil_affairs/assistance_payments',
+      purpose: 'county totals',
+      until: '2027-01-31',
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    const request = parsed<{ request: AccessRequest }>(r).request;
+    expect(request.requester).toBe(role('Lake-portal-analyst-health', 'lake/departments/'));
+    expect(JSON.stringify(store.log)).not.toContain('0a1b2c3d');
+    const mine = parsed<{ requests: AccessRequest[] }>(await call(portal, 'GET', '/requests'));
+    expect(mine.requests.map((x) => x.id)).toEqual([request.id]);
+    // Not a user of the same name, not another role with its name as a prefix, not the health analyst's.
+    expect(
+      (await call(`arn:aws:iam::${ACCOUNT}:user/Lake-portal-analyst-health`, 'GET', '/requests')).statusCode,
+    ).toBe(403);
+    expect((await call(session('Lake-portal-analyst-health-2'), 'GET', '/requests')).statusCode).toBe(403);
+    const analyst = parsed<{ requests: AccessRequest[] }>(
+      await call(session('health-analyst'), 'GET', '/requests'),
+    );
+    expect(analyst.requests).toEqual([]);
   });
 
   it('names callers by role: assumed-role sessions, role paths, users', () => {

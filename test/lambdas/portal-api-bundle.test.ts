@@ -1,16 +1,22 @@
 /**
- * The portal API as the stack ships it: bundled by esbuild into one ESM file (DuckDB left as an installed
- * module, as lib/portal/portal-api.ts ships it), the contracts bundle beside it, configured from its
+ * The portal API as the stack ships it: bundled by esbuild into one ESM file, without DuckDB and with no
+ * node_modules beside it (lib/portal/portal-api.ts ships none: what could run DuckDB loads it only then), the contracts bundle and the configuration file beside it
+ * (written by the same functions as the stack's bundling hook), the rest of its configuration from its
  * environment. Loaded and invoked with an API Gateway event; no AWS call is needed for the session.
  */
-import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_CONTRACTS_FILE, PORTAL_API_ENV } from '../../lambdas/portal-api/config.ts';
+import {
+  DEFAULT_CONTRACTS_FILE,
+  DEFAULT_PORTAL_API_CONFIG_FILE,
+  PORTAL_API_ENV,
+} from '../../lambdas/portal-api/config.ts';
 import { DUCKDB_PACKAGES } from '../../lib/ingestion/transformer-function.ts';
+import { portalApiConfigFile, writePortalApiConfig } from '../../lib/portal/portal-api-config.ts';
 import { writeContractsBundle } from '../../src/ingest/contracts-bundle.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -32,33 +38,39 @@ beforeAll(async () => {
     logLevel: 'silent',
   });
   writeContractsBundle(join(ROOT, 'datasets'), join(asset, DEFAULT_CONTRACTS_FILE));
-  await symlink(join(ROOT, 'node_modules'), join(asset, 'node_modules'), 'dir');
+  writePortalApiConfig(
+    portalApiConfigFile({
+      landingBucket: 'lake-landing',
+      quarantineBucket: 'lake-quarantine',
+      openDataUrl: 'https://open.example.cn/',
+      accessTable: 'lake-access',
+      departmentRolePath: '/lake/departments/',
+      departments: [
+        { id: 'education', name: '教育厅', database: 'education', uploadRole: 'Lake-upload-education' },
+      ],
+    }),
+    join(asset, DEFAULT_PORTAL_API_CONFIG_FILE),
+  );
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
   await rm(asset, { recursive: true, force: true });
 });
 
+/** The function's environment as the stack sets it (resolved), beside its configuration file. */
+function stubEnvironment(): void {
+  vi.stubEnv(PORTAL_API_ENV.configFile, DEFAULT_PORTAL_API_CONFIG_FILE);
+  vi.stubEnv(PORTAL_API_ENV.landingBucket, 'lake-landing');
+  vi.stubEnv(PORTAL_API_ENV.quarantineBucket, 'lake-quarantine');
+  vi.stubEnv(PORTAL_API_ENV.openDataUrl, 'https://open.example.cn/');
+  vi.stubEnv(PORTAL_API_ENV.accessTable, 'lake-access');
+  vi.stubEnv(PORTAL_API_ENV.roleArnPrefix, 'arn:aws-cn:iam::111122223333:role');
+}
+
 describe('the bundled portal API', () => {
   it('loads its configuration and contracts and answers a signed-in session', async () => {
     // Prepare
-    vi.stubEnv(
-      PORTAL_API_ENV.config,
-      JSON.stringify({
-        landingBucket: 'lake-landing',
-        quarantineBucket: 'lake-quarantine',
-        openDataUrl: 'https://open.example.cn/',
-        accessTable: 'lake-access',
-        departments: [
-          {
-            id: 'education',
-            name: '教育厅',
-            database: 'education',
-            uploadRoleArn: 'arn:aws-cn:iam::111122223333:role/x',
-          },
-        ],
-      }),
-    );
+    stubEnvironment();
     vi.stubEnv('AWS_REGION', 'cn-north-1');
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
     const event = {
@@ -88,5 +100,20 @@ describe('the bundled portal API', () => {
       identities: ['analyst:education'],
       signIn: 'cognito',
     });
+  });
+
+  it('fails to load, naming the file, when its configuration file is not beside it', async () => {
+    // Prepare
+    stubEnvironment();
+    vi.stubEnv(PORTAL_API_ENV.configFile, 'missing-config.json');
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+
+    // Act: a second instance of the module (another URL), loaded with this environment.
+    const loading = import(`${pathToFileURL(join(asset, 'index.mjs')).href}?missing`);
+
+    // Assess
+    await expect(loading).rejects.toThrow(
+      `the portal API's configuration file ${join(asset, 'missing-config.json')} cannot be read (ENOENT)`,
+    );
   });
 });

@@ -23,6 +23,7 @@ import { DepartmentCatalog } from '../../lib/catalog/department-catalog.ts';
 import { PORTAL_SESSION_PREFIX } from '../../lib/departments/upload-role-name.ts';
 import type { AwsClientFactory } from '../../src/cli/aws/aws-clients.ts';
 import { readContractsBundle, writeContractsBundle } from '../../src/ingest/contracts-bundle.ts';
+import { OPEN_INDEX_VERSION, type OpenDatasetEntry } from '../../src/ingest/open/open-index.ts';
 import type { AwsPortalConfig } from '../../src/portal/aws-services.ts';
 import { fastStack, ROOT } from '../cdk/helpers.ts';
 
@@ -37,12 +38,47 @@ const contracts = readContractsBundle(bundle);
 const DEPARTMENTS = ['health', 'education', 'transport', 'civil_affairs', 'statistics'];
 const uploadRole = (d: string) => `arn:aws-cn:iam::111122223333:role/lake/departments/Lake-upload-${d}`;
 
-/** The open-data zone: one CSV of education/schools, nothing else. */
+/** The open-data zone: one CSV of education/schools, and the zone's index naming it. */
 const OPEN_CSV = '\ufeffschool_id,name\r\nS1,一中\r\n';
+/** The newest upload the open copy holds: it reached the landing zone on 1 March 2026. */
+const OPENED_UPLOAD = '20260301T083005Z-0123456789ab';
+const OPEN_INDEX = JSON.stringify({
+  version: OPEN_INDEX_VERSION,
+  baseUrl: 'set at start',
+  updated: '2026-03-01T08:31:00.000Z',
+  datasets: {
+    'education/schools': {
+      id: 'education/schools',
+      department: 'education',
+      dataset: 'schools',
+      mode: 'replace',
+      temporalField: null,
+      title: '学校',
+      description: null,
+      publisher: { id: 'education', name: 'education' },
+      keywords: [],
+      theme: [],
+      spatial: { code: '520000', name: '贵州省' },
+      temporal: null,
+      updateFrequency: 'yearly',
+      license: null,
+      contactPoint: null,
+      modified: '2026-03-01T08:31:00.000Z',
+      latestUpload: OPENED_UPLOAD,
+      rows: 1,
+      files: [],
+    } satisfies OpenDatasetEntry,
+  },
+});
 let open: Server;
 let openUrl: string;
 beforeAll(async () => {
   open = createServer((req, res) => {
+    if (req.url === '/catalog.json') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(req.method === 'HEAD' ? undefined : OPEN_INDEX);
+      return;
+    }
     if (req.url === '/education/schools/schools.csv') {
       res.writeHead(200, { 'content-type': 'text/csv', 'content-length': Buffer.byteLength(OPEN_CSV) });
       res.end(req.method === 'HEAD' ? undefined : OPEN_CSV);
@@ -208,6 +244,12 @@ describe('portal API Lambda', () => {
     const r = await call(event('GET', '/api/catalog'));
     expect(r.status).toBe(200);
     expect(r.body.datasets.map((d: { dataset: string }) => d.dataset)).toEqual(['education/schools']);
+    // Its last upload and freshness from the open-data index (no report, no row read).
+    expect(r.body.datasets[0]).toMatchObject({
+      lastIngested: '2026-03-01T08:30:05.000Z',
+      freshness: { state: 'current', dueAt: '2027-03-01T08:30:05.000Z' },
+      spatial: { code: '520000', name: '贵州省' },
+    });
     expect(r.headers['content-security-policy']).toContain("script-src 'self'");
     expect(r.headers['cache-control']).toBe('no-store');
   });
@@ -219,6 +261,13 @@ describe('portal API Lambda', () => {
     const r = await call(event('GET', '/api/datasets/education/schools'));
     expect(r.status).toBe(200);
     expect(r.body.open).toBe(true);
+    // Freshness and the area's name from the open-data index, as `lake catalog` shows them locally.
+    expect(r.body).toMatchObject({
+      lastIngested: '2026-03-01T08:30:05.000Z',
+      freshness: { state: 'current', lastUpload: '2026-03-01T08:30:05.000Z' },
+      spatial: { code: '520000', name: '贵州省' },
+      catalogue: { spatial: { code: '520000', name: '贵州省' } },
+    });
     expect(r.body.downloads).toEqual([
       {
         format: 'csv',
@@ -245,6 +294,8 @@ describe('portal API Lambda', () => {
     expect(signedIn.status).toBe(200);
     expect(signedIn.body.open).toBe(false);
     expect(signedIn.body.access).not.toBeNull();
+    // Not opened, so no open index tells when it was last updated: unknown here, not "never uploaded".
+    expect(signedIn.body.freshness).toMatchObject({ state: 'unknown', lastUpload: null });
     const forged = idToken(['analyst-education']).replace(/\.[^.]+$/, '.AAAA');
     expect((await call(event('GET', path, { headers: { authorization: forged } }))).status).toBe(404);
   });

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { principalText } from '../../src/access/principal.ts';
 import { errorResponse } from '../../src/portal/api-error.ts';
 import {
+  ENTERPRISE_PRECEDENCE,
+  enterpriseGroupName,
   groupName,
   portalGroups,
   principalOfGroup,
@@ -53,9 +55,25 @@ describe('portal groups', () => {
       id: 'civil_affairs',
     });
     expect(principalOfGroup('steward-transport', DEPARTMENTS)).toBeNull();
-    expect(principalOfGroup('enterprise-acme', DEPARTMENTS)).toBeNull();
     expect(principalOfGroup('admins', DEPARTMENTS)).toBeNull();
     expect(principalOfGroup('Steward-health', DEPARTMENTS)).toBeNull();
+  });
+
+  it('maps an enterprise’s group (made by the platform team) to enterprise:<name>, a lowercase id only', () => {
+    expect(principalOfGroup(enterpriseGroupName('acme_data'), DEPARTMENTS)).toEqual({
+      kind: 'enterprise',
+      id: 'acme_data',
+    });
+    expect(principalOfGroup('enterprise-Acme', DEPARTMENTS)).toBeNull();
+    expect(principalOfGroup('enterprise-', DEPARTMENTS)).toBeNull();
+    expect(principalOfGroup('enterprise-acme-2', DEPARTMENTS)).toBeNull();
+    expect(() => enterpriseGroupName('Acme Ltd')).toThrow(/not a lowercase id/);
+    // After every department's groups: a government principal is preferred; enterprises by name.
+    expect(ENTERPRISE_PRECEDENCE).toBeGreaterThan(
+      Math.max(...portalGroups(DEPARTMENTS).map((g) => g.precedence)),
+    );
+    const mine = principalsOfGroups(['enterprise-zeta', 'analyst-health', 'enterprise-acme'], DEPARTMENTS);
+    expect(mine.map(principalText)).toEqual(['analyst:health', 'enterprise:acme', 'enterprise:zeta']);
   });
 
   it('orders a user’s principals by precedence, whatever order the token lists the groups in', () => {

@@ -3,7 +3,9 @@
  * `/portal-config.json` naming a local stand-in for the hosted sign-in (authorize redirects back with a
  * code, token answers a JWT-shaped ID token for the right PKCE verifier, logout redirects back), and a
  * stand-in for the API's `/api/session` that answers only with that token. The page signs in, shows the
- * identity, switches to another of the user's identities (X-Lake-As) and signs out.
+ * identity, switches to another of the user's identities (X-Lake-As) and signs out; given a token about
+ * to expire, it renews it with the refresh token first, and when the renewal is refused it drops the
+ * tokens and the sign-in page says so.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -34,6 +36,13 @@ let signInUrl: string;
 let browser: Browser;
 /** What the stand-ins saw. */
 const seen = { challenge: '', tokenForm: {} as Record<string, string>, sessions: [] as string[] };
+/** What the token endpoint answers a code with (the renewal tests: a token about to expire). */
+let codeAnswer: Record<string, string> = { id_token: ID_TOKEN };
+/** Whether it renews a token for the refresh token `r-1`, and the renewal requests it got. */
+const renewal = { ok: true, forms: [] as Record<string, string>[] };
+/** An ID token that expires in a minute: within the two minutes before expiry the app renews in. */
+const expiringToken = () =>
+  `${enc({ alg: 'RS256', kid: 'k1' })}.${enc({ sub: 'u-1', exp: Math.floor(Date.now() / 1000) + 60 })}.c2ln`;
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -77,14 +86,21 @@ beforeAll(async () => {
     }
     if (url.pathname === '/oauth2/token' && req.method === 'POST') {
       const cors = { 'access-control-allow-origin': siteUrl };
-      seen.tokenForm = Object.fromEntries(new URLSearchParams(await body(req)));
+      const form = Object.fromEntries(new URLSearchParams(await body(req)));
+      if (form.grant_type === 'refresh_token') {
+        renewal.forms.push(form);
+        return renewal.ok && form.refresh_token === 'r-1' && form.client_id === CLIENT_ID
+          ? json(res, 200, { id_token: ID_TOKEN, access_token: 'a', token_type: 'Bearer' }, cors)
+          : json(res, 400, { error: 'invalid_grant' }, cors);
+      }
+      seen.tokenForm = form;
       const f = seen.tokenForm;
       const challenge = createHash('sha256')
         .update(f.code_verifier ?? '')
         .digest('base64url');
       if (f.grant_type !== 'authorization_code' || f.code !== 'c-1' || challenge !== seen.challenge)
         return json(res, 400, { error: 'invalid_grant' }, cors);
-      return json(res, 200, { id_token: ID_TOKEN, access_token: 'a', token_type: 'Bearer' }, cors);
+      return json(res, 200, { ...codeAnswer, access_token: 'a', token_type: 'Bearer' }, cors);
     }
     if (url.pathname === '/logout') {
       if (url.searchParams.get('client_id') !== CLIENT_ID) return json(res, 400, { error: 'bad client' });
@@ -166,5 +182,40 @@ describe('deployed sign-in (hosted UI, PKCE)', () => {
     expect(csp).toEqual([]);
     expect(errors).toEqual([]);
     await context.close();
+  }, 60_000);
+
+  it('renews an ID token about to expire with the refresh token, before the API call', async () => {
+    codeAnswer = { id_token: expiringToken(), refresh_token: 'r-1' };
+    renewal.ok = true;
+    renewal.forms.length = 0;
+    const context = await browser.newContext({ locale: 'zh-CN' });
+    const page = await context.newPage();
+    await page.goto(`${siteUrl}/`);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    // /api/session answers only the renewed token: the page shows who is signed in only after renewing.
+    await expect.poll(() => page.getByTestId('who').textContent()).toContain('数据管理员 health');
+    expect(renewal.forms).toEqual([
+      { grant_type: 'refresh_token', client_id: CLIENT_ID, refresh_token: 'r-1' },
+    ]);
+    expect(await page.evaluate(`sessionStorage.getItem('lake-portal-id-token')`)).toBe(ID_TOKEN);
+    expect(await page.evaluate(`sessionStorage.getItem('lake-portal-refresh-token')`)).toBe('r-1');
+    expect(await page.evaluate('JSON.stringify(localStorage)')).not.toContain('r-1');
+    await context.close();
+  }, 60_000);
+
+  it('drops the tokens and says so on the sign-in page when the renewal is refused', async () => {
+    codeAnswer = { id_token: expiringToken(), refresh_token: 'r-2' };
+    renewal.forms.length = 0;
+    const context = await browser.newContext({ locale: 'zh-CN' });
+    const page = await context.newPage();
+    await page.goto(`${siteUrl}/`);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await page.getByText('您的登录已过期且无法续期，请重新登录。').waitFor();
+    expect(renewal.forms.map((f) => f.refresh_token)).toEqual(['r-2']);
+    expect(new URL(page.url()).hash).toBe('#/signin');
+    expect(await page.evaluate('Object.keys(sessionStorage)')).toEqual([]);
+    expect(await page.getByTestId('who').count()).toBe(0);
+    await context.close();
+    codeAnswer = { id_token: ID_TOKEN };
   }, 60_000);
 });

@@ -1,6 +1,7 @@
 /**
  * The deployed portal's sign-in logic (web/src/pkce.ts): its settings, PKCE's S256 challenge (RFC 7636's
- * own example), the authorize URL, the token exchange's request and the sign-out URL.
+ * own example), the authorize URL, the token exchange's request, the sign-out URL, and when and how the
+ * ID token is renewed with the refresh token.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,8 +10,12 @@ import {
   callbackParams,
   codeChallenge,
   logoutUrl,
+  needsRefresh,
   parsePortalConfig,
+  REFRESH_MARGIN_SECONDS,
   randomToken,
+  refreshRequest,
+  tokenAnswer,
   tokenExpiry,
   tokenRequest,
 } from '../../web/src/pkce.ts';
@@ -102,5 +107,49 @@ describe('PKCE', () => {
       1780000000,
     );
     expect(tokenExpiry('not-a-jwt')).toBeNull();
+  });
+});
+
+describe('portal token renewal', () => {
+  const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const jwt = (exp: number) => `${enc({ alg: 'RS256' })}.${enc({ exp, sub: 'u' })}.sig`;
+  const now = 1_780_000_000_000;
+
+  it('renews an ID token that is missing, expired or within two minutes of expiry, and no other', () => {
+    expect(REFRESH_MARGIN_SECONDS).toBe(120);
+    expect(needsRefresh(null, now)).toBe(true);
+    expect(needsRefresh(jwt(now / 1000 - 1), now)).toBe(true);
+    expect(needsRefresh(jwt(now / 1000 + 119), now)).toBe(true);
+    expect(needsRefresh(jwt(now / 1000 + 120), now)).toBe(true);
+    expect(needsRefresh(jwt(now / 1000 + 121), now)).toBe(false);
+    expect(needsRefresh(jwt(now / 1000 + 3600), now)).toBe(false);
+    expect(needsRefresh(jwt(now / 1000 + 600), now, 900)).toBe(true);
+    // A token without an expiry is sent as it is: the API judges it.
+    expect(needsRefresh('not-a-jwt', now)).toBe(false);
+  });
+
+  it('asks the token endpoint with the refresh token, as a public client (no secret)', () => {
+    const cfg = parsePortalConfig(CONFIG);
+    if (!cfg) throw new Error('the test settings do not parse');
+    const { url, init } = refreshRequest(cfg, 'r-1');
+    expect(url).toBe(`${CONFIG.signInUrl}/oauth2/token`);
+    expect(init.method).toBe('POST');
+    expect(init.headers).toEqual({ 'Content-Type': 'application/x-www-form-urlencoded' });
+    expect(Object.fromEntries(new URLSearchParams(init.body))).toEqual({
+      grant_type: 'refresh_token',
+      client_id: CONFIG.clientId,
+      refresh_token: 'r-1',
+    });
+  });
+
+  it('reads the tokens of the endpoint’s answer: the ID token, and a refresh token when one came', () => {
+    expect(tokenAnswer({ id_token: 'i', access_token: 'a', refresh_token: 'r' })).toEqual({
+      idToken: 'i',
+      refreshToken: 'r',
+    });
+    expect(tokenAnswer({ id_token: 'i', access_token: 'a' })).toEqual({ idToken: 'i', refreshToken: null });
+    expect(tokenAnswer({ error: 'invalid_grant' })).toBeNull();
+    expect(tokenAnswer({ id_token: '' })).toBeNull();
+    expect(tokenAnswer(null)).toBeNull();
   });
 });

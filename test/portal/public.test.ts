@@ -83,6 +83,8 @@ describe('the public portal', () => {
     const facts = await page.locator('dl.facts').innerText();
     expect(facts).toContain('贵州省教育厅');
     expect(facts).toContain('每年');
+    // The area by its name from the published divisions, as `lake catalog` shows it.
+    expect(facts).toMatch(/覆盖地区\s+贵州省 · 520000/);
     await page.getByRole('heading', { name: '数据字典' }).waitFor();
     expect(await page.locator('table').innerText()).toContain('学校名称');
     expect(await page.getByRole('link', { name: 'DCAT 元数据' }).getAttribute('href')).toMatch(

@@ -1,6 +1,6 @@
 /**
- * A department's data steward in a real browser: uploads a file with rejected rows (progress, then the
- * report), reads each rejected line on the report page as `lake report --errors all` lists it, downloads
+ * A department's data steward in a real browser: uploads a file with rejected rows (in parts, with a
+ * progress bar, then processing, then the report), reads each rejected line on the report page as `lake report --errors all` lists it, downloads
  * them as CSV, sees the upload in the history and withdraws it; the overdue and inbox pages. A steward of
  * another department sees none of it. Every page passes axe-core.
  */
@@ -48,7 +48,14 @@ describe('the steward portal', () => {
     await page.getByLabel('数据集').selectOption('transport/bus_stops');
     await page.getByLabel('文件').setInputFiles(file);
     await checkPage(page, 'steward-upload');
+    // The part is held back a moment, so the progress bar is there to be seen and checked.
+    await page.route('**/uploads/*/parts/*', async (route) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    });
     await page.getByRole('button', { name: '上传' }).click();
+    await page.getByRole('progressbar', { name: '正在上传' }).waitFor();
+    await checkPage(page, 'steward-uploading');
     await page.getByRole('heading', { level: 1, name: /处理报告/ }).waitFor({ timeout: 120_000 });
     uploadId = decodeURIComponent(new URL(page.url()).hash.split('/').pop() as string);
     const cli = await portal.lake(['report', uploadId, '--errors', 'all', '--json']);
@@ -118,10 +125,10 @@ describe('the steward portal', () => {
     expect(JSON.stringify(list)).not.toContain(uploadId);
     const refused = await page.request.post(`/api/uploads/${uploadId}/withdraw`, { data: { reason: 'x' } });
     expect(refused.status()).toBe(404);
-    const upload = await page.request.post('/api/datasets/transport/bus_stops/uploads?filename=x.csv', {
-      data: 'a,b\n',
+    const upload = await page.request.post('/api/datasets/transport/bus_stops/uploads/start', {
+      data: { fileName: 'x.csv', bytes: 4 },
     });
-    expect(upload.status()).toBe(404);
+    expect(upload.status()).toBe(403);
     // The public (no sign-in) is asked to sign in.
     const anon = await browser.newContext({ baseURL: portal.url });
     expect((await anon.request.get('/api/uploads')).status()).toBe(401);

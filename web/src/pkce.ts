@@ -1,7 +1,8 @@
 /**
  * The deployed portal's sign-in, as pure functions: its settings (`/portal-config.json`, written by the
  * stack), and the OAuth 2.0 authorization-code flow with PKCE (RFC 7636, S256) against the hosted
- * sign-in: the authorize URL, the token exchange's request, the sign-out URL. No storage or page here
+ * sign-in: the authorize URL, the token exchange's request, when and how the ID token is renewed with
+ * the refresh token, the sign-out URL. No storage or page here
  * (sign-in.ts keeps the state); only what a browser and Node both have (Web Crypto, URL, btoa).
  */
 
@@ -82,6 +83,55 @@ export function tokenRequest(
         code_verifier: verifier,
       }).toString(),
     },
+  };
+}
+
+/** Seconds before an ID token's expiry at which the page renews it (refresh_token grant). */
+export const REFRESH_MARGIN_SECONDS = 120;
+
+/**
+ * Whether an ID token must be renewed before an API call at `nowMs`: it is missing, expired, or within
+ * `marginSeconds` of its expiry. A token without an `exp` is sent as it is (the API judges it).
+ */
+export function needsRefresh(
+  idToken: string | null,
+  nowMs: number,
+  marginSeconds: number = REFRESH_MARGIN_SECONDS,
+): boolean {
+  if (!idToken) return true;
+  const exp = tokenExpiry(idToken);
+  return exp !== null && exp * 1000 - marginSeconds * 1000 <= nowMs;
+}
+
+/** The renewal of the tokens: a refresh_token grant at the token endpoint (a public client: no secret). */
+export function refreshRequest(
+  cfg: PortalConfig,
+  refreshToken: string,
+): { url: string; init: { method: 'POST'; headers: Record<string, string>; body: string } } {
+  return {
+    url: `${cfg.signInUrl}/oauth2/token`,
+    init: {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: cfg.clientId,
+        refresh_token: refreshToken,
+      }).toString(),
+    },
+  };
+}
+
+/**
+ * The tokens in the token endpoint's answer: the ID token, and the refresh token when one came (the code
+ * exchange sends one; a renewal keeps the one it was given). Null when there is no ID token.
+ */
+export function tokenAnswer(doc: unknown): { idToken: string; refreshToken: string | null } | null {
+  const d = doc as { id_token?: unknown; refresh_token?: unknown } | null;
+  if (!d || typeof d !== 'object' || typeof d.id_token !== 'string' || d.id_token === '') return null;
+  return {
+    idToken: d.id_token,
+    refreshToken: typeof d.refresh_token === 'string' && d.refresh_token !== '' ? d.refresh_token : null,
   };
 }
 

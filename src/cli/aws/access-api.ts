@@ -8,6 +8,8 @@
  *   GET  /requests[?status=&dataset=]
  *   POST /departments/<department>/requests/<id>/<approve|deny|revoke>   { until } | { reason }
  *   GET  /log[?dataset=&request=]
+ *   POST /enterprises/<name>/requests                     { dataset, purpose, until, columns }   (the portal)
+ *   GET  /enterprises/<name>/requests[?status=&dataset=]                                          (the portal)
  */
 import { createHash, createHmac } from 'node:crypto';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
@@ -175,6 +177,21 @@ export class ApiAccessClient implements AccessClient {
   }
   revoke(id: string, reason: string): Promise<Decision> {
     return this.decide(id, 'revoke', { reason });
+  }
+
+  /** Enterprise `name` asks (the web portal's enterprise role only: src/portal/aws-enterprise.ts). */
+  async requestForEnterprise(name: string, req: NewRequest): Promise<AccessRequest> {
+    const path = `enterprises/${encodeURIComponent(name)}/requests`;
+    return (await this.call<{ request: AccessRequest }>('POST', path, {}, req)).request;
+  }
+
+  /** The requests enterprise `name` made (the web portal's enterprise role only). */
+  async listForEnterprise(
+    name: string,
+    filter: { status?: RequestStatus; dataset?: string } = {},
+  ): Promise<AccessRequest[]> {
+    const path = `enterprises/${encodeURIComponent(name)}/requests`;
+    return (await this.call<{ requests: AccessRequest[] }>('GET', path, filter)).requests;
   }
 
   async log(filter: { dataset?: string; request?: string }): Promise<AccessEvent[]> {

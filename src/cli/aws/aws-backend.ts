@@ -51,6 +51,17 @@ export function uploadDigest(key: string, identity: string): string {
   return createHash('sha256').update(`${key}\n${identity}`).digest('hex').slice(0, 12);
 }
 
+/**
+ * The digest of an uploaded object as the transformer's upload id ends with it: its version id, or its
+ * ETag where the bucket gave no version (src/ingest/process-upload.ts).
+ */
+export function objectDigest(object: { key: string; versionId?: string; etag?: string }): string {
+  const identity =
+    object.versionId && object.versionId !== 'null' ? object.versionId : normalizeEtag(object.etag);
+  if (!identity) throw new CliError('the upload returned neither a version id nor an ETag');
+  return uploadDigest(object.key, identity);
+}
+
 export class AwsBackend implements LakeBackend {
   readonly mode = 'aws' as const;
   private readonly roleClients = new Map<string, S3Client>();
@@ -85,8 +96,8 @@ export class AwsBackend implements LakeBackend {
     return d;
   }
 
-  /** An S3 client acting as the department's upload role. */
-  private async asDepartment(id: string): Promise<S3Client> {
+  /** An S3 client acting as the department's upload role (its credentials carry their expiry). */
+  protected async asDepartment(id: string): Promise<S3Client> {
     const cached = this.roleClients.get(id);
     if (cached) return cached;
     const creds = await this.assume(
@@ -104,9 +115,11 @@ export class AwsBackend implements LakeBackend {
     role: string,
     what: string,
     hint: string,
-  ): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }> {
+  ): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }> {
     const sts = this.clients.sts();
-    let creds: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string } | undefined;
+    let creds:
+      | { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date }
+      | undefined;
     try {
       const r = await sts.send(
         new AssumeRoleCommand({
@@ -132,6 +145,7 @@ export class AwsBackend implements LakeBackend {
       accessKeyId: creds.AccessKeyId,
       secretAccessKey: creds.SecretAccessKey,
       sessionToken: creds.SessionToken,
+      expiration: creds.Expiration,
     };
   }
 
@@ -168,20 +182,11 @@ export class AwsBackend implements LakeBackend {
     ref: DatasetRef,
     opts: { timeoutMs: number; signal?: AbortSignal },
   ): Promise<IngestReport> {
-    const identity =
-      object.versionId && object.versionId !== 'null' ? object.versionId : normalizeEtag(object.etag);
-    if (!identity) throw new CliError('the upload returned neither a version id nor an ETag');
-    const digest = uploadDigest(object.key, identity);
-    const s3 = await this.asDepartment(ref.department);
-    const bucket = this.outputs.core.quarantineBucket;
+    const digest = objectDigest(object);
     const deadline = Date.now() + opts.timeoutMs;
     for (;;) {
-      const entries = await listReports(s3, bucket, ref.department, ref.dataset);
-      const mine = entries.filter((e) => e.uploadId.endsWith(`-${digest}`)).pop();
-      if (mine) {
-        const report = await readReport(s3, bucket, ref, mine.uploadId);
-        if (report) return report;
-      }
+      const report = await this.findReport(ref, digest);
+      if (report) return report;
       if (opts.signal?.aborted) throw new CliError('interrupted while waiting for the report');
       if (Date.now() > deadline) {
         throw new CliError(`no report for s3://${object.bucket}/${object.key} yet`, {
@@ -194,6 +199,18 @@ export class AwsBackend implements LakeBackend {
       }
       await new Promise((r) => setTimeout(r, this.opts.pollMs ?? AWS_REPORT_POLL_MS));
     }
+  }
+
+  /**
+   * The report of the dataset's upload whose id ends with `digest` (objectDigest of the uploaded object),
+   * or null while the transformer has not written it: one listing, no waiting.
+   */
+  async findReport(ref: DatasetRef, digest: string): Promise<IngestReport | null> {
+    const s3 = await this.asDepartment(ref.department);
+    const bucket = this.outputs.core.quarantineBucket;
+    const entries = await listReports(s3, bucket, ref.department, ref.dataset);
+    const mine = entries.filter((e) => e.uploadId.endsWith(`-${digest}`)).pop();
+    return mine ? readReport(s3, bucket, ref, mine.uploadId) : null;
   }
 
   private departmentsFor(ref?: Partial<DatasetRef>): string[] {

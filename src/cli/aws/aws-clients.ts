@@ -24,7 +24,8 @@ export interface AwsClientFactory {
   s3(credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): S3Client;
   sts(): STSClient;
   glue(): GlueClient;
-  athena(): AthenaClient;
+  /** With credentials: as an assumed role (the portal runs an analyst's SQL as their department's role). */
+  athena(credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): AthenaClient;
   sqs(): SQSClient;
 }
 
@@ -39,7 +40,7 @@ export function defaultClients(settings: AwsClientSettings): AwsClientFactory {
       ),
     sts: () => new STSClient(base),
     glue: () => new GlueClient(base),
-    athena: () => new AthenaClient(base),
+    athena: (credentials) => new AthenaClient(credentials ? { region: settings.region, credentials } : base),
     sqs: () => new SQSClient({ ...base, useQueueUrlAsEndpoint: !endpointSet(env, 'SQS') }),
   };
 }

@@ -61,6 +61,7 @@ export function tableInfo(table: Table, department: string, owner: string): Data
     mode: p[TABLE_PARAMETERS.mode] ?? (table.PartitionKeys?.length ? 'append' : 'replace'),
     rows: null,
     lastIngested: null,
+    lastIngestedKnown: false,
     catalogue: catalogueFromParameters(p),
   };
 }

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { createDuckDB } from '../../engine/duckdb.ts';
 import { ident, lit } from '../../engine/sql.ts';
 import { LINEAGE } from '../../lake/column-types.ts';
 import { csvCell } from '../../lake/csv-cell.ts';
@@ -93,7 +93,7 @@ export async function buildOpenCopy(job: {
   if (dictionary.length === 0) {
     throw new Error(`${job.id} has no public column without personal data: there is nothing to open`);
   }
-  const db = await DuckDBInstance.create(':memory:', {
+  const db = await createDuckDB(':memory:', {
     threads: '1',
     temp_directory: join(outDir, 'duckdb-tmp'),
     ...(job.memoryLimit ? { memory_limit: job.memoryLimit } : {}),

@@ -5,7 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { createDuckDB } from '../../engine/duckdb.ts';
 import { ident, lit } from '../../engine/sql.ts';
 import type { DatasetRef } from '../../lake/layout.ts';
 import { type OpenBuild, openFileKey } from './build-open.ts';
@@ -36,7 +36,7 @@ export async function divisionName(
     }
   }
   if (!path) return null;
-  const db = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const db = await createDuckDB(':memory:', { threads: '1' });
   const conn = await db.connect();
   try {
     const rows = (

@@ -18,10 +18,23 @@ interface DatasetDoc extends CatalogueItem {
     partition?: boolean;
   }[];
   contactPoint: { name: string; email: string | null; telephone: string | null } | null;
+  /** The area covered: a division code, and its name where the lake knows it. */
+  spatial: { code: string; name: string | null } | null;
+  /** The contract's fixed period, or the date field whose range `period` gives. */
+  temporal: { start: string; end: string | null } | { field: string } | null;
+  period: { field: string; from: string | null; to: string | null } | null;
   open: boolean;
   downloads: { format: string; file: string; bytes: number | null; url: string }[];
   dcat: string | null;
   access: ReadAccess | null;
+}
+
+/** The period covered: the contract's fixed one, else the range of the table's date field. */
+function periodText(d: Pick<DatasetDoc, 'temporal' | 'period'>, ongoing: string): string {
+  const fixed = d.temporal && 'start' in d.temporal ? d.temporal : null;
+  if (fixed) return `${fixed.start} – ${fixed.end ?? ongoing}`;
+  if (d.period?.from) return `${d.period.from} – ${d.period.to ?? ongoing}`;
+  return '—';
 }
 
 export function DatasetPage({ department, name }: { department: string; name: string }) {
@@ -57,6 +70,10 @@ export function DatasetPage({ department, name }: { department: string; name: st
         <dd>{t(`fresh.${d.freshness.state}`)}</dd>
         <dt>{t('rows')}</dt>
         <dd>{d.rows ?? '—'}</dd>
+        <dt>{t('area')}</dt>
+        <dd>{d.spatial ? [d.spatial.name, d.spatial.code].filter(Boolean).join(' · ') : '—'}</dd>
+        <dt>{t('period')}</dt>
+        <dd>{periodText(d, t('periodOngoing'))}</dd>
         <dt>{t('licence')}</dt>
         <dd>{d.license ?? '—'}</dd>
         <dt>{t('contact')}</dt>

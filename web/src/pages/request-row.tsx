@@ -19,7 +19,7 @@ export function RequestRow({ r }: { r: AccessRequest }) {
         <dd>{r.until ?? r.requestedUntil}</dd>
         <dt>{t('columns')}</dt>
         <dd>{r.columns?.join(', ') ?? t('allColumns')}</dd>
-        <dt>{t('startedAt')}</dt>
+        <dt>{t('requestedAt')}</dt>
         <dd>{when(r.createdAt)}</dd>
         {r.reason ? (
           <>

@@ -7,7 +7,7 @@ import { sendJson } from '../api.ts';
 import { useT } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import { roleOf, useSession } from '../session.ts';
-import { signInDeployed } from '../sign-in.ts';
+import { signInDeployed, signInEnded } from '../sign-in.ts';
 import { ErrorBox, Page } from '../ui.tsx';
 
 export function SignIn() {
@@ -16,9 +16,16 @@ export function SignIn() {
   const [as, setAs] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [enterprise, setEnterprise] = useState('');
+  // Read once, when the page opens: the sign-in ended because it could not be renewed.
+  const [ended] = useState(() => Boolean(deployed) && signInEnded());
   if (deployed)
     return (
       <Page title={t('signInTitle')}>
+        {ended ? (
+          <p class="error" role="alert">
+            {t('signInEnded')}
+          </p>
+        ) : null}
         <p>{t('signInDeployedIntro')}</p>
         <button type="button" onClick={() => signInDeployed(deployed).catch(setError)}>
           {t('signIn')}

@@ -7,7 +7,7 @@ export interface AccessEntry {
 }
 
 export interface Freshness {
-  state: 'unscheduled' | 'irregular' | 'never' | 'current' | 'overdue';
+  state: 'unscheduled' | 'irregular' | 'never' | 'unknown' | 'current' | 'overdue';
   updateFrequency: string | null;
   lastUpload: string | null;
   dueAt: string | null;
@@ -61,6 +61,8 @@ export interface AccessRequest {
   id: string;
   dataset: string;
   department: string;
+  /** Sharing (a government analyst) or opening (an enterprise). */
+  kind: 'sharing' | 'opening';
   requester: string;
   purpose: string;
   columns: string[] | null;

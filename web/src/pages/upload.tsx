@@ -1,9 +1,14 @@
-/** The steward's upload: pick one of the department's datasets and a file, watch it upload and process. */
-import { useState } from 'preact/hooks';
-import { getJson, uploadFile } from '../api.ts';
+/**
+ * The steward's upload: pick one of the department's datasets and a file, watch it upload part by part
+ * (a progress bar; cancel stops it and drops the parts sent), then processing (the report asked for every
+ * couple of seconds), then the report page. upload-client.ts does the steps.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { getJson } from '../api.ts';
 import { useT } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import { ErrorBox, Loading, Page, useLoad } from '../ui.tsx';
+import { uploadInParts, waitForReport } from '../upload-client.ts';
 
 export function UploadPage() {
   const t = useT();
@@ -16,6 +21,9 @@ export function UploadPage() {
   const [progress, setProgress] = useState<{ sent: number; total: number } | null>(null);
   const [phase, setPhase] = useState<'idle' | 'uploading' | 'processing'>('idle');
   const [failed, setFailed] = useState<unknown>(null);
+  const running = useRef<AbortController | null>(null);
+  // Leaving the page stops the upload (its parts are dropped) or the wait for the report.
+  useEffect(() => () => running.current?.abort(), []);
   if (error)
     return (
       <Page title={t('uploadTitle')}>
@@ -27,20 +35,31 @@ export function UploadPage() {
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!file || !chosen) return;
+    const controller = new AbortController();
+    running.current = controller;
     setFailed(null);
+    setProgress({ sent: 0, total: file.size });
     setPhase('uploading');
     try {
-      const r = await uploadFile<{ uploadId: string }>(
-        `/api/datasets/${chosen}/uploads?filename=${encodeURIComponent(file.name)}`,
+      const reportPath = await uploadInParts(
+        chosen,
         file,
         (sent, total) => setProgress({ sent, total }),
-        () => setPhase('processing'),
+        controller.signal,
       );
-      navigate(`/reports/${r.uploadId}`);
+      setPhase('processing');
+      const uploadId = await waitForReport(reportPath, controller.signal);
+      navigate(`/reports/${uploadId}`);
     } catch (err) {
-      setFailed(err);
+      if (!controller.signal.aborted) setFailed(err);
       setPhase('idle');
+    } finally {
+      if (running.current === controller) running.current = null;
     }
+  };
+  const cancel = () => {
+    running.current?.abort();
+    setFailed(new Error(t('uploadCancelled')));
   };
   const pct = progress && progress.total > 0 ? Math.round((progress.sent / progress.total) * 100) : 0;
   return (
@@ -50,6 +69,7 @@ export function UploadPage() {
         <select
           id="dataset"
           value={chosen}
+          disabled={phase !== 'idle'}
           onChange={(e) => setDataset((e.target as HTMLSelectElement).value)}
         >
           {data.datasets.map((d) => (
@@ -62,6 +82,7 @@ export function UploadPage() {
         <input
           id="file"
           type="file"
+          disabled={phase !== 'idle'}
           onChange={(e) => setFile((e.target as HTMLInputElement).files?.[0] ?? null)}
         />
         <button type="submit" disabled={!file || phase !== 'idle'}>
@@ -69,15 +90,34 @@ export function UploadPage() {
         </button>
       </form>
       {phase !== 'idle' ? (
-        <div class="progress" aria-live="polite">
+        <div class="progress">
           <label for="upload-progress">{phase === 'uploading' ? t('uploading') : t('processing')}</label>
-          <progress id="upload-progress" max={100} value={pct}>
-            {pct}%
-          </progress>
-          <span>{pct}%</span>
+          {phase === 'uploading' ? (
+            <progress id="upload-progress" max={100} value={pct}>
+              {pct}%
+            </progress>
+          ) : (
+            // Processing: no measure of how far the lake is, so an indeterminate bar.
+            <progress id="upload-progress" />
+          )}
+          <span aria-live="polite" data-testid="upload-status">
+            {phase === 'uploading'
+              ? t('uploadedOf', { pct, sent: mib(progress?.sent ?? 0), total: mib(progress?.total ?? 0) })
+              : t('processingWait')}
+          </span>
+          {phase === 'uploading' ? (
+            <button type="button" onClick={cancel}>
+              {t('cancelUpload')}
+            </button>
+          ) : null}
         </div>
       ) : null}
       <ErrorBox error={failed} />
     </Page>
   );
+}
+
+/** Bytes as MiB with one decimal. */
+function mib(bytes: number): string {
+  return (bytes / 1024 ** 2).toFixed(1);
 }
