@@ -7,6 +7,7 @@
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { SESSION_NAME_PREFIX } from '../cli/aws/aws-backend.ts';
 import type { AwsClientFactory } from '../cli/aws/aws-clients.ts';
+import { ApiError } from './api-error.ts';
 
 /** Temporary credentials of an assumed role. */
 export interface RoleCredentials {
@@ -51,5 +52,23 @@ export async function assumeForUser(
     return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
   } finally {
     sts.destroy();
+  }
+}
+
+/**
+ * As assumeForUser, but a role the portal cannot act as answers 403 saying `what` role it is (e.g. "the
+ * health department’s portal analyst role") and `hint` (what the platform team should fix).
+ */
+export async function actAs(
+  clients: AwsClientFactory,
+  roleArn: string,
+  sub: string,
+  what: string,
+  hint: string,
+): Promise<RoleCredentials> {
+  try {
+    return await assumeForUser(clients, roleArn, sub);
+  } catch {
+    throw new ApiError(403, 'forbidden', `the portal cannot act as ${what}`, hint);
   }
 }

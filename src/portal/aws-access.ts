@@ -27,7 +27,7 @@ import {
 import { ApiAccessClient } from '../cli/aws/access-api.ts';
 import type { AwsClientFactory } from '../cli/aws/aws-backend.ts';
 import { ApiError } from './api-error.ts';
-import { assumeForUser, type RoleCredentials } from './assume.ts';
+import { actAs, type RoleCredentials } from './assume.ts';
 import { type PortalEnterpriseConfig, requestAsEnterprise } from './aws-enterprise.ts';
 
 export { portalSessionName, portalUser } from './assume.ts';
@@ -143,17 +143,13 @@ export class DeployedAccessService extends AccessService {
         `the portal cannot act for the ${department} department’s analysts`,
         'Sign in again; if it persists, ask the platform team to check the lake is deployed with the portal.',
       );
-    let credentials: RoleCredentials;
-    try {
-      credentials = await assumeForUser(this.steward.clients, role, user);
-    } catch {
-      throw new ApiError(
-        403,
-        'forbidden',
-        `the portal cannot act as the ${department} department’s portal analyst role`,
-        'Ask the platform team to deploy the lake again with the portal: the department stack creates the role and trusts the portal with it.',
-      );
-    }
+    const credentials = await actAs(
+      this.steward.clients,
+      role,
+      user,
+      `the ${department} department’s portal analyst role`,
+      'Ask the platform team to deploy the lake again with the portal: the department stack creates the role and trusts the portal with it.',
+    );
     return this.client(url, credentials);
   }
 
@@ -190,17 +186,13 @@ export class DeployedAccessService extends AccessService {
         `the portal cannot act for the ${department} department’s steward`,
         'Sign in again; if it persists, ask the platform team to check the department is deployed.',
       );
-    let credentials: RoleCredentials;
-    try {
-      credentials = await assumeForUser(this.steward.clients, role, user);
-    } catch {
-      throw new ApiError(
-        403,
-        'forbidden',
-        `the portal cannot act as the ${department} department’s upload role`,
-        `Ask the platform team to check that departments.yaml names the ${department} department’s uploaders and that the lake is deployed with the portal.`,
-      );
-    }
+    const credentials = await actAs(
+      this.steward.clients,
+      role,
+      user,
+      `the ${department} department’s upload role`,
+      `Ask the platform team to check that departments.yaml names the ${department} department’s uploaders and that the lake is deployed with the portal.`,
+    );
     return this.client(url, credentials);
   }
 

@@ -19,11 +19,12 @@ import type { AccessRequest } from '../access/model.ts';
 import type { Principal } from '../access/principal.ts';
 import type { Actor, NewRequest } from '../access/service.ts';
 import { ApiAccessClient } from '../cli/aws/access-api.ts';
-import { type AthenaPages, AthenaQueryError, startAthenaQuery } from '../cli/aws/athena.ts';
+import { AthenaQueryError } from '../cli/aws/athena.ts';
 import type { AwsClientFactory } from '../cli/aws/aws-clients.ts';
 import type { QueryStream } from '../cli/backend.ts';
 import { ApiError } from './api-error.ts';
-import { assumeForUser, type RoleCredentials } from './assume.ts';
+import { actAs, type RoleCredentials } from './assume.ts';
+import { queryWithin } from './athena-deadline.ts';
 import { grantedSql } from './routes-enterprise.ts';
 
 /** The portal's enterprise role and the Athena workgroup it reads granted data in (from the stack). */
@@ -71,11 +72,7 @@ async function enterpriseCredentials(deps: EnterpriseDeps, what: string): Promis
       'the portal cannot act for a sign-in without a user id',
       'Sign in again (登录).',
     );
-  try {
-    return await assumeForUser(deps.clients, deps.config.roleArn, deps.user);
-  } catch {
-    throw new ApiError(403, 'forbidden', 'the portal cannot act as its enterprise role', REDEPLOY);
-  }
+  return actAs(deps.clients, deps.config.roleArn, deps.user, 'its enterprise role', REDEPLOY);
 }
 
 /** Enterprise `who` asks through the access API, as the portal's enterprise role. */
@@ -153,37 +150,12 @@ export async function readGrantedOnAthena(
       'The catalogue lists them.',
     );
   const credentials = await enterpriseCredentials(deps, 'downloading opened data');
-  const workGroup = (deps.config as PortalEnterpriseConfig).workGroup;
   const waitMs = deps.waitMs ?? DOWNLOAD_WAIT_MS;
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), waitMs);
-  timer.unref?.();
-  const athena = deps.clients.athena(credentials);
-  const done = () => {
-    clearTimeout(timer);
-    athena.destroy();
-  };
-  let r: AthenaPages;
-  try {
-    r = await startAthenaQuery(athena, {
-      sql: grantedSql(database, table, columns),
-      workGroup,
-      signal: deadline.signal,
-      sleep: deps.sleep,
-    });
-  } catch (e) {
-    done();
-    throw downloadError(e, deadline.signal.aborted, dataset, waitMs);
-  }
-  const pages = r.pages;
-  async function* batches(): AsyncGenerator<Record<string, unknown>[]> {
-    try {
-      yield* pages;
-    } catch (e) {
-      throw downloadError(e, deadline.signal.aborted, dataset, waitMs);
-    } finally {
-      done();
-    }
-  }
-  return { columns: r.columns, batches: batches(), scannedBytes: r.scannedBytes };
+  return queryWithin(deps.clients.athena(credentials), {
+    sql: grantedSql(database, table, columns),
+    workGroup: (deps.config as PortalEnterpriseConfig).workGroup,
+    waitMs,
+    sleep: deps.sleep,
+    explain: (e, timedOut) => downloadError(e, timedOut, dataset, waitMs),
+  });
 }

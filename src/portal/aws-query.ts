@@ -8,13 +8,13 @@
  * API Gateway waits 29 seconds for the portal: a query Athena has not finished within QUERY_WAIT_MS is
  * stopped and answered 504, saying how to run it instead (narrower, or with `lake query`).
  */
-import type { AthenaClient } from '@aws-sdk/client-athena';
 import type { Principal } from '../access/principal.ts';
-import { type AthenaPages, AthenaQueryError, startAthenaQuery } from '../cli/aws/athena.ts';
+import { AthenaQueryError } from '../cli/aws/athena.ts';
 import type { AwsClientFactory } from '../cli/aws/aws-clients.ts';
 import type { QueryStream } from '../cli/backend.ts';
 import { ApiError } from './api-error.ts';
-import { assumeForUser, type RoleCredentials } from './assume.ts';
+import { actAs } from './assume.ts';
+import { queryWithin } from './athena-deadline.ts';
 import { refuseEnterpriseSql } from './aws-enterprise.ts';
 
 /**
@@ -120,48 +120,19 @@ export async function portalQuery(
       'the portal cannot act for a sign-in without a user id',
       'Sign in again (登录).',
     );
-  let credentials: RoleCredentials;
-  try {
-    credentials = await assumeForUser(opts.clients, d.portalAnalystRoleArn, opts.user);
-  } catch {
-    throw new ApiError(
-      403,
-      'forbidden',
-      `the portal cannot act as the ${d.id} department’s portal analyst role`,
-      'Ask the platform team to deploy the lake again with the portal: the department stack creates the role and trusts the portal with it.',
-    );
-  }
+  const credentials = await actAs(
+    opts.clients,
+    d.portalAnalystRoleArn,
+    opts.user,
+    `the ${d.id} department’s portal analyst role`,
+    'Ask the platform team to deploy the lake again with the portal: the department stack creates the role and trusts the portal with it.',
+  );
   const waitMs = opts.waitMs ?? QUERY_WAIT_MS;
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), waitMs);
-  timer.unref?.();
-  const athena: AthenaClient = opts.clients.athena(credentials);
-  const done = () => {
-    clearTimeout(timer);
-    athena.destroy();
-  };
-  let r: AthenaPages;
-  try {
-    // Past the deadline, the next poll stops the query (StopQueryExecution) and throws.
-    r = await startAthenaQuery(athena, {
-      sql,
-      workGroup: d.workGroup,
-      signal: deadline.signal,
-      sleep: opts.sleep,
-    });
-  } catch (e) {
-    done();
-    throw queryError(e, deadline.signal.aborted, d, waitMs);
-  }
-  const pages = r.pages;
-  async function* batches(): AsyncGenerator<Record<string, unknown>[]> {
-    try {
-      yield* pages;
-    } catch (e) {
-      throw queryError(e, deadline.signal.aborted, d, waitMs);
-    } finally {
-      done();
-    }
-  }
-  return { columns: r.columns, batches: batches(), scannedBytes: r.scannedBytes };
+  return queryWithin(opts.clients.athena(credentials), {
+    sql,
+    workGroup: d.workGroup,
+    waitMs,
+    sleep: opts.sleep,
+    explain: (e, timedOut) => queryError(e, timedOut, d, waitMs),
+  });
 }

@@ -64,26 +64,32 @@ export function authorizeUrl(cfg: PortalConfig, challenge: string, state: string
   return url.toString();
 }
 
-/** The token exchange of the callback's code: a form POST to the token endpoint, with the verifier. */
-export function tokenRequest(
-  cfg: PortalConfig,
-  code: string,
-  verifier: string,
-): { url: string; init: { method: 'POST'; headers: Record<string, string>; body: string } } {
+/** A request to the hosted sign-in's token endpoint, as fetch() takes it. */
+export interface TokenRequest {
+  url: string;
+  init: { method: 'POST'; headers: Record<string, string>; body: string };
+}
+
+/** A form POST of `fields` to the token endpoint, as the public web client (no secret). */
+function tokenEndpointPost(cfg: PortalConfig, fields: Record<string, string>): TokenRequest {
   return {
     url: `${cfg.signInUrl}/oauth2/token`,
     init: {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        client_id: cfg.clientId,
-        code,
-        redirect_uri: cfg.redirectUri,
-        code_verifier: verifier,
-      }).toString(),
+      body: new URLSearchParams({ ...fields, client_id: cfg.clientId }).toString(),
     },
   };
+}
+
+/** The token exchange of the callback's code: a form POST to the token endpoint, with the verifier. */
+export function tokenRequest(cfg: PortalConfig, code: string, verifier: string): TokenRequest {
+  return tokenEndpointPost(cfg, {
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: cfg.redirectUri,
+    code_verifier: verifier,
+  });
 }
 
 /** Seconds before an ID token's expiry at which the page renews it (refresh_token grant). */
@@ -104,22 +110,8 @@ export function needsRefresh(
 }
 
 /** The renewal of the tokens: a refresh_token grant at the token endpoint (a public client: no secret). */
-export function refreshRequest(
-  cfg: PortalConfig,
-  refreshToken: string,
-): { url: string; init: { method: 'POST'; headers: Record<string, string>; body: string } } {
-  return {
-    url: `${cfg.signInUrl}/oauth2/token`,
-    init: {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'refresh_token',
-        client_id: cfg.clientId,
-        refresh_token: refreshToken,
-      }).toString(),
-    },
-  };
+export function refreshRequest(cfg: PortalConfig, refreshToken: string): TokenRequest {
+  return tokenEndpointPost(cfg, { grant_type: 'refresh_token', refresh_token: refreshToken });
 }
 
 /**
