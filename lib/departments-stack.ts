@@ -113,6 +113,7 @@ export class DepartmentResources extends Construct {
         portalApiRoleArn: portalApiRoleArn(this, core.stackName),
         analystPolicy: this.query.analystPolicy,
         accessApi: core.access.api,
+        departments: core.inputs.departments.map((d) => d.id),
       });
       // A name, not a reference: the portal API's configuration file names the workgroup as the core stack
       // computed it (no cross-stack export); the name made here must be that one.

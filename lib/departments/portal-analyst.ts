@@ -16,7 +16,7 @@ import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ACCESS_API_STAGE } from '../access/access-requests.ts';
-import { personaGrants, type TagGrant } from '../access/tag-grants.ts';
+import { CROSS_DEPARTMENT_SHARING, personaGrants, type TagGrant } from '../access/tag-grants.ts';
 import { PORTAL_SESSION_PREFIX } from './upload-role-name.ts';
 
 /** Sid of the statement that lets the role call the access API's analyst routes. */
@@ -34,16 +34,23 @@ export interface PortalAnalystProps {
   readonly analystPolicy: iam.IManagedPolicy;
   /** The access API: the role asks for access and lists its requests there, as an analyst persona. */
   readonly accessApi: apigw.RestApi;
+  /**
+   * Every department of the lake: the role reads their unconditionally shared tables too, as a government
+   * analyst does in the local lake (src/access/policy.ts), so the SQL page lists what it may query.
+   */
+  readonly departments: readonly string[];
 }
 
 export class PortalAnalyst extends Construct {
   public readonly role: iam.Role;
   private readonly departmentId: string;
+  private readonly departments: readonly string[];
   private readonly key: string;
 
   constructor(scope: Construct, id: string, props: PortalAnalystProps) {
     super(scope, id);
     this.departmentId = props.departmentId;
+    this.departments = props.departments;
     this.key = `${props.rolePath}${props.roleName}`;
     this.role = new iam.Role(this, 'Role', {
       description: `Public data lake: the web portal's analysts of ${props.departmentId}`.slice(0, 1000),
@@ -65,11 +72,17 @@ export class PortalAnalyst extends Construct {
     );
   }
 
-  /** The department persona's Lake Formation grants for the role: its department's public and internal tables. */
+  /**
+   * The role's Lake Formation grants: its department's public and internal tables (the department
+   * persona's), and every department's tables shared unconditionally, their columns but restricted ones
+   * (what the local lake lets analyst:<department> read without asking); conditional tables come with
+   * access requests.
+   */
   public grants(): TagGrant[] {
-    return personaGrants([this.role.roleArn], 'department', [this.departmentId]).map((g) => ({
-      ...g,
-      key: this.key,
-    }));
+    const arn = this.role.roleArn;
+    return [
+      ...personaGrants([arn], 'department', [this.departmentId]),
+      ...personaGrants([arn], 'department', this.departments, { sharing: CROSS_DEPARTMENT_SHARING }),
+    ].map((g) => ({ ...g, key: this.key }));
   }
 }

@@ -7,6 +7,9 @@ import type { DuckDBInstance } from '@duckdb/node-api';
 
 /** A DuckDB database (`:memory:` or a file), with its configuration options. */
 export async function createDuckDB(path: string, options?: Record<string, string>): Promise<DuckDBInstance> {
-  const duckdb = await import('@duckdb/node-api');
-  return duckdb.DuckDBInstance.create(path, options);
+  const loaded = await import('@duckdb/node-api');
+  // A CommonJS package: Node's loader gives its exports by name, a bundle's import() (the built CLI's
+  // chunks, scripts/build-cli.mjs) may give them as the default export only.
+  const api = loaded.DuckDBInstance ? loaded : (loaded as unknown as { default: typeof loaded }).default;
+  return api.DuckDBInstance.create(path, options);
 }

@@ -150,7 +150,7 @@ async function indexEarlierUploads(deps: ContentIndexDeps, ref: DatasetRef): Pro
       if (!isPreconditionFailed(e)) throw e;
     }
   }
-  await s3.send(new PutObjectCommand({ Bucket: buckets.quarantine, Key: marker, Body: '' }));
+  await s3.send(new PutObjectCommand({ Bucket: buckets.quarantine, Key: marker, Body: '', ContentLength: 0 }));
   if (indexed > 0) deps.logger?.info('indexed the content of earlier uploads', { indexed });
   return indexed > 0;
 }

@@ -50,6 +50,6 @@ export function errorResponse(c: Context, e: unknown) {
       hint: 'Request access to the dataset from its catalogue page.',
     });
   return apiError(c, 500, 'failure', 'the portal could not answer this request', {
-    hint: 'Try again; if it keeps failing, the terminal running `lake serve` says why.',
+    hint: 'Try again; if it keeps failing, tell whoever runs the portal when it happened: its log (the terminal running `lake serve`, or the portal API function’s log when deployed) records the failure.',
   });
 }

@@ -50,6 +50,12 @@ import { AwsDirectUploads } from './aws-uploads.ts';
 import { typeOf } from './open-files.ts';
 import type { OpenData, PortalServices } from './services.ts';
 
+/**
+ * The largest CSV the deployed portal answers: a Lambda answer holds 6 MB (its JSON envelope and headers
+ * included), so 5 MiB of CSV leaves room for them.
+ */
+export const DEPLOYED_DOWNLOAD_BYTES = 5 * 1024 ** 2;
+
 /** What the stack tells the portal's Lambda about the lake (lib/portal/portal-api.ts). */
 export interface AwsPortalConfig {
   landingBucket: string;
@@ -319,5 +325,6 @@ export function awsPortalServices(cfg: AwsPortalConfig, deps: AwsPortalDeps): Po
       }),
     open: cloudFrontOpenData(cfg.openDataUrl, deps.fetch),
     now,
+    maxDownloadBytes: DEPLOYED_DOWNLOAD_BYTES,
   };
 }

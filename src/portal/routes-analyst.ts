@@ -80,6 +80,16 @@ export function analystRoutes(app: Hono<PortalEnv>, s: PortalServices): void {
   app.post('/api/query.csv', async (c) => {
     const who = signedIn(c.get('who'), ['analyst', 'steward', 'enterprise']);
     const stream = await s.queryAs(who, sqlOf(await c.req.json().catch(() => null)));
-    return csvStreamResponse(c, 'query.csv', stream);
+    return csvStreamResponse(
+      c,
+      'query.csv',
+      stream,
+      s.maxDownloadBytes
+        ? {
+            bytes: s.maxDownloadBytes,
+            hint: 'Narrow the query (fewer columns, a WHERE, a LIMIT), or run it with `lake query "<sql>" --output <file>.csv` as your analyst role: the CLI writes a result of any size.',
+          }
+        : undefined,
+    );
   });
 }

@@ -56,6 +56,16 @@ export function enterpriseRoutes(app: Hono<PortalEnv>, s: PortalServices): void 
         `Ask for it on the dataset's page (申请访问); its steward decides. A request that was denied, revoked or has expired gives nothing: ask again.`,
       );
     const stream = await s.readGranted(who, key, access.columns);
-    return csvStreamResponse(c, `${c.req.param('name')}-granted.csv`, stream);
+    return csvStreamResponse(
+      c,
+      `${c.req.param('name')}-granted.csv`,
+      stream,
+      s.maxDownloadBytes
+        ? {
+            bytes: s.maxDownloadBytes,
+            hint: 'Ask the data’s steward for an extract (a request for fewer columns gives a smaller download).',
+          }
+        : undefined,
+    );
   });
 }

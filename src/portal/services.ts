@@ -42,4 +42,10 @@ export interface PortalServices {
   readGranted(who: Principal, dataset: string, columns: readonly string[]): Promise<QueryStream>;
   open: OpenData;
   now(): Date;
+  /**
+   * The largest CSV download (a query's result, a granted download) the portal can answer at once: the
+   * deployed one answers through Lambda, whose answers hold at most 6 MB. Absent: no bound (the local
+   * portal streams).
+   */
+  maxDownloadBytes?: number;
 }

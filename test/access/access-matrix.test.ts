@@ -134,7 +134,13 @@ describe('access matrix', () => {
   it('gives each persona in lake.yaml the columns its level sees, as the contracts classify them', () => {
     const lf = buildLfModel(model.templates.values());
     const { config, datasets } = model.lake.core.inputs;
-    const personas: { role: string; classifications: readonly string[]; departments?: string[] }[] = [
+    const personas: {
+      role: string;
+      classifications: readonly string[];
+      departments?: string[];
+      /** Also every other department's tables shared unconditionally, at the same classifications. */
+      sharedElsewhere?: boolean;
+    }[] = [
       ...config.personas.public.map((arn) => ({
         role: arn,
         classifications: PERSONA_CLASSIFICATIONS.public,
@@ -151,11 +157,13 @@ describe('access matrix', () => {
           departments: [dept],
         })),
       ]),
-      // The web portal acts for each department's analysts as its portal analyst role: a department analyst.
+      // The web portal acts for each department's analysts as its portal analyst role: a department analyst
+      // who also reads what other departments share unconditionally (as analyst:<dept> does locally).
       ...model.lake.core.inputs.departments.map((d) => ({
         role: `arn:${PARTITION}:iam::${ACCOUNT}:role/lake/departments/Lake-portal-analyst-${d.id}`,
         classifications: ['public', 'internal'],
         departments: [d.id],
+        sharedElsewhere: true,
       })),
     ];
     expect(personas.length).toBeGreaterThan(0);
@@ -167,9 +175,11 @@ describe('access matrix', () => {
         for (const field of contract.fields) {
           if (field.protect === 'drop') continue;
           const classification = field.classification ?? contract.classification;
+          const shared = (contract.sharing?.type ?? 'unconditional') === 'unconditional';
           const expected =
             persona.classifications.includes(classification) &&
-            (persona.departments?.includes(contract.department) ?? true);
+            ((persona.departments?.includes(contract.department) ?? true) ||
+              (persona.sharedElsewhere === true && shared));
           const actual = lfAllowed(lf, roleName, 'SELECT', `lf:${table}.${field.name}`);
           expect({ persona: roleName, column: `${table}.${field.name}`, allowed: actual }).toEqual({
             persona: roleName,

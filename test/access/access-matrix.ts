@@ -510,7 +510,9 @@ export const ACCESS_MATRIX: readonly AccessExpectation[] = [
   row('health-portal-analyst', 'lakeformation:SELECT', 'lf:lake_health/visits.birth_year', false),
   row('health-portal-analyst', 'lakeformation:SELECT', 'lf:lake_health/clinics.owner_id_number', false),
   row('health-portal-analyst', 'lakeformation:SELECT', 'lf:lake_statistics/population', false),
-  row('health-portal-analyst', 'lakeformation:DESCRIBE', 'lf:lake_statistics', false),
+  // It reads what other departments share unconditionally (none of statistics' tables is): their databases
+  // are described, their conditional tables need a request.
+  row('health-portal-analyst', 'lakeformation:DESCRIBE', 'lf:lake_statistics', true),
   row('health-portal-analyst', 'execute-api:Invoke', ACCESS_ASK, true),
   row('health-portal-analyst', 'execute-api:Invoke', ACCESS_LIST, true),
   row('health-portal-analyst', 'execute-api:Invoke', HEALTH_APPROVE, false),

@@ -165,13 +165,16 @@ describe('persona grants', () => {
     // Besides lake.yaml's personas, each department's portal analyst role (portal-analyst.test.ts) reads
     // what a department analyst reads.
     const portal = grants(health).filter((g) => JSON.stringify(g.Principal).includes('PortalAnalystRole'));
+    const all = ['health', 'statistics', 'civil_affairs'];
     expect(
       portal.map((g) => [g.Resource.LFTagPolicy.ResourceType, g.Resource.LFTagPolicy.Expression]),
     ).toEqual([
       ['TABLE', expr(['public', 'internal'], ['health'])],
       ['DATABASE', expr(undefined, ['health'])],
+      ['TABLE', [...expr(['public', 'internal'], all), { TagKey: 'sharing', TagValues: ['unconditional'] }]],
+      ['DATABASE', expr(undefined, all)],
     ]);
-    expect(grants(health)).toHaveLength(6);
+    expect(grants(health)).toHaveLength(8);
     const statistics = grants(lake.templates.get('Lake-statistics') as Template);
     expect(statistics.every((g) => JSON.stringify(g.Principal).includes('PortalAnalystRole'))).toBe(true);
   });
@@ -189,8 +192,9 @@ describe('persona grants', () => {
     const plain = buildFixtureLake(defaultInputs());
     expect(grants(plain.coreTemplate)).toHaveLength(0);
     for (const t of plain.templates.values()) {
-      // A table grant and a database grant, to the department's portal analyst role.
-      expect(grants(t)).toHaveLength(2);
+      // Its own tables and database, and every department's unconditionally shared tables and databases,
+      // to the department's portal analyst role.
+      expect(grants(t)).toHaveLength(4);
       for (const g of grants(t)) expect(JSON.stringify(g.Principal)).toMatch(/PortalAnalystRole/);
     }
   });

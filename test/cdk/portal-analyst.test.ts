@@ -77,20 +77,36 @@ describe('the portal analyst role', () => {
     expect(resources).not.toContain('departments');
   });
 
-  it('is granted the department persona in Lake Formation: its own public and internal tables', () => {
+  it('is granted its own public and internal tables, and every department’s unconditionally shared ones', () => {
     const role = resource(health, 'AWS::IAM::Role', 'Dept-health/PortalAnalyst/Role');
     const grants = Object.values(health.findResources('AWS::LakeFormation::PrincipalPermissions')).filter(
       (g) => JSON.stringify(g.Properties.Principal).includes(role.id),
     );
-    expect(grants).toHaveLength(2);
+    expect(grants).toHaveLength(4);
+    for (const g of grants) expect(g.Properties.PermissionsWithGrantOption).toEqual([]);
+    const expressions = (type: string) =>
+      grants
+        .filter((g) => g.Properties.Resource.LFTagPolicy.ResourceType === type)
+        .map((g) =>
+          (g.Properties.Resource.LFTagPolicy.Expression as { TagKey: string; TagValues: string[] }[]).map(
+            (e) => [e.TagKey, e.TagValues],
+          ),
+        );
+    const all = ['health', 'statistics', 'civil_affairs'];
+    expect(expressions('TABLE')).toEqual([
+      [
+        ['classification', ['public', 'internal']],
+        ['department', ['health']],
+      ],
+      [
+        ['classification', ['public', 'internal']],
+        ['department', all],
+        ['sharing', ['unconditional']],
+      ],
+    ]);
+    expect(expressions('DATABASE')).toEqual([[['department', ['health']]], [['department', all]]]);
     const table = grants.find((g) => g.Properties.Resource.LFTagPolicy.ResourceType === 'TABLE');
     expect(table?.Properties.Permissions).toEqual(['SELECT', 'DESCRIBE']);
-    expect(table?.Properties.PermissionsWithGrantOption).toEqual([]);
-    const expression = table?.Properties.Resource.LFTagPolicy.Expression as {
-      TagKey: string;
-      TagValues: string[];
-    }[];
-    expect(expression.map((e) => e.TagValues)).toEqual([['public', 'internal'], ['health']]);
     // Grant ids come from the role's name, not from its ARN's token: the same on every synthesis.
     const again = buildFixtureLake().templates.get('Lake-health') as Template;
     const ids = (t: Template) =>

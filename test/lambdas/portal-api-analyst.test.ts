@@ -29,7 +29,11 @@ import type { AwsClientFactory } from '../../src/cli/aws/aws-clients.ts';
 import { readContractsBundle, writeContractsBundle } from '../../src/ingest/contracts-bundle.ts';
 import { ApiError } from '../../src/portal/api-error.ts';
 import { portalQuery } from '../../src/portal/aws-query.ts';
-import { type AwsPortalConfig, awsPortalServices } from '../../src/portal/aws-services.ts';
+import {
+  type AwsPortalConfig,
+  awsPortalServices,
+  DEPLOYED_DOWNLOAD_BYTES,
+} from '../../src/portal/aws-services.ts';
 import { ROOT } from '../cdk/helpers.ts';
 
 const sts = mockClient(STSClient);
@@ -261,6 +265,27 @@ describe('the deployed portal runs an analyst’s SQL', () => {
     expect(athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input.WorkGroup).toBe(
       workGroup('health'),
     );
+  });
+
+  it('refuses a CSV larger than a Lambda answer holds, saying how to get it, and stops reading the pages', async () => {
+    sts.on(AssumeRoleCommand).resolves({ Credentials: CREDENTIALS });
+    athenaSucceeds();
+    // Pages of 1,000 rows of about 1 KiB each: past DEPLOYED_DOWNLOAD_BYTES on the sixth, of ten offered.
+    const wide = 'x'.repeat(1024);
+    const rows = Array.from({ length: 1000 }, (_, i) => [wide, String(i)]);
+    const results = athena.on(GetQueryResultsCommand);
+    for (let p = 0; p < 10; p++)
+      results.resolvesOnce(page(p === 0 ? [['county_code', 'n'], ...rows] : rows, `page-${p + 2}`));
+    const r = await call(event('POST', '/api/query.csv', 'analyst-health', { sql: SQL }));
+    expect(r.status).toBe(413);
+    expect(r.body.error).toMatchObject({ code: 'result_too_large' });
+    expect(r.body.error.message).toContain('larger than the 5 MB');
+    expect(r.body.error.hint).toContain('lake query');
+    const pagesRead = athena.commandCalls(GetQueryResultsCommand).length;
+    expect(pagesRead).toBeGreaterThanOrEqual(Math.ceil(DEPLOYED_DOWNLOAD_BYTES / (1000 * 1030)));
+    expect(pagesRead).toBeLessThan(10);
+    // The query page (the first rows as a table) is not bounded by it.
+    expect((await call(event('POST', '/api/query', 'analyst-health', { sql: SQL }))).status).toBe(200);
   });
 
   it('says what to do, and runs nothing, when the portal may not act as the role', async () => {
