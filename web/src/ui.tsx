@@ -53,6 +53,19 @@ export function Badge({ kind, children }: { kind: string; children: ComponentChi
   return <span class={`badge badge-${kind}`}>{children}</span>;
 }
 
+/**
+ * What a page shows until its data is there: the error that kept it from loading, under the page's
+ * heading, or that it is loading.
+ */
+export function NotLoaded({ title, error }: { title: string; error: unknown }) {
+  if (!error) return <Loading />;
+  return (
+    <Page title={title}>
+      <ErrorBox error={error} />
+    </Page>
+  );
+}
+
 /** Page wrapper: the heading every page has, and the document title. */
 export function Page({ title, children }: { title: string; children: ComponentChildren }) {
   const t = useT();

@@ -5,7 +5,7 @@
 import { getJson } from '../api.ts';
 import { useT } from '../i18n.ts';
 import { roleOf, useSession } from '../session.ts';
-import { Badge, ErrorBox, Loading, Page, useLoad } from '../ui.tsx';
+import { Badge, NotLoaded, Page, useLoad } from '../ui.tsx';
 import type { CatalogueItem, ReadAccess } from './types.ts';
 
 export function GovCatalogue() {
@@ -16,13 +16,7 @@ export function GovCatalogue() {
     () => getJson<{ datasets: (CatalogueItem & { access: ReadAccess | null })[] }>('/api/gov/catalog'),
     'gov',
   );
-  if (error)
-    return (
-      <Page title={title}>
-        <ErrorBox error={error} />
-      </Page>
-    );
-  if (!data) return <Loading />;
+  if (error || !data) return <NotLoaded title={title} error={error} />;
   return (
     <Page title={title}>
       <div class="scroll">

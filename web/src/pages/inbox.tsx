@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { getJson, sendJson } from '../api.ts';
 import { useT } from '../i18n.ts';
-import { ErrorBox, Loading, Page, useLoad } from '../ui.tsx';
+import { ErrorBox, NotLoaded, Page, useLoad } from '../ui.tsx';
 import { RequestRow } from './request-row.tsx';
 import type { AccessRequest } from './types.ts';
 
@@ -12,13 +12,7 @@ export function Inbox() {
     () => getJson<{ requests: AccessRequest[] }>('/api/inbox'),
     'inbox',
   );
-  if (error)
-    return (
-      <Page title={t('inboxTitle')}>
-        <ErrorBox error={error} />
-      </Page>
-    );
-  if (!data) return <Loading />;
+  if (error || !data) return <NotLoaded title={t('inboxTitle')} error={error} />;
   return (
     <Page title={t('inboxTitle')}>
       {data.requests.length === 0 ? <p>{t('noRequests')}</p> : null}

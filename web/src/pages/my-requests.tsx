@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import { downloadGet, getJson } from '../api.ts';
 import { useT } from '../i18n.ts';
-import { ErrorBox, Loading, Page, useLoad } from '../ui.tsx';
+import { ErrorBox, NotLoaded, Page, useLoad } from '../ui.tsx';
 import { RequestRow } from './request-row.tsx';
 import type { AccessRequest } from './types.ts';
 
@@ -39,13 +39,7 @@ function GrantedDownload({ r }: { r: AccessRequest }) {
 export function MyRequests() {
   const t = useT();
   const { data, error } = useLoad(() => getJson<{ requests: AccessRequest[] }>('/api/requests/mine'), 'mine');
-  if (error)
-    return (
-      <Page title={t('myRequestsTitle')}>
-        <ErrorBox error={error} />
-      </Page>
-    );
-  if (!data) return <Loading />;
+  if (error || !data) return <NotLoaded title={t('myRequestsTitle')} error={error} />;
   return (
     <Page title={t('myRequestsTitle')}>
       {data.requests.length === 0 ? <p>{t('noRequests')}</p> : null}

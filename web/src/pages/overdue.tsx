@@ -1,7 +1,7 @@
 /** The department's datasets and their freshness: which are overdue by their update cycle. */
 import { getJson } from '../api.ts';
 import { useT } from '../i18n.ts';
-import { Badge, ErrorBox, Loading, Page, useLoad, when } from '../ui.tsx';
+import { Badge, NotLoaded, Page, useLoad, when } from '../ui.tsx';
 import type { Freshness } from './types.ts';
 
 export function Overdue() {
@@ -10,13 +10,7 @@ export function Overdue() {
     () => getJson<{ datasets: (Freshness & { dataset: string; title: string })[] }>('/api/overdue'),
     'overdue',
   );
-  if (error)
-    return (
-      <Page title={t('overdueTitle')}>
-        <ErrorBox error={error} />
-      </Page>
-    );
-  if (!data) return <Loading />;
+  if (error || !data) return <NotLoaded title={t('overdueTitle')} error={error} />;
   return (
     <Page title={t('overdueTitle')}>
       <table>

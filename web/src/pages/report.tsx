@@ -1,7 +1,7 @@
 /** An upload's report: status, counts, and every rejected row (line, column, rule, message), as a CSV too. */
 import { getJson } from '../api.ts';
 import { useT } from '../i18n.ts';
-import { Badge, ErrorBox, Loading, Page, useLoad, when } from '../ui.tsx';
+import { Badge, NotLoaded, Page, useLoad, when } from '../ui.tsx';
 import type { RowError } from './types.ts';
 
 interface ReportDoc {
@@ -22,13 +22,7 @@ interface ReportDoc {
 export function ReportPage({ id }: { id: string }) {
   const t = useT();
   const { data, error } = useLoad(() => getJson<ReportDoc>(`/api/uploads/${encodeURIComponent(id)}`), id);
-  if (error)
-    return (
-      <Page title={t('reportTitle')}>
-        <ErrorBox error={error} />
-      </Page>
-    );
-  if (!data) return <Loading />;
+  if (error || !data) return <NotLoaded title={t('reportTitle')} error={error} />;
   const r = data.report;
   return (
     <Page title={`${t('reportTitle')} · ${r.uploadId}`}>

@@ -4,7 +4,7 @@ import { getJson, sendJson } from '../api.ts';
 import { useT } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import { roleOf, useSession } from '../session.ts';
-import { ErrorBox, Loading, Page, useLoad } from '../ui.tsx';
+import { ErrorBox, NotLoaded, Page, useLoad } from '../ui.tsx';
 import type { CatalogueItem } from './types.ts';
 
 interface DatasetDoc extends CatalogueItem {
@@ -31,13 +31,7 @@ export function RequestForm({ department, name }: { department: string; name: st
   const [until, setUntil] = useState(inDays(90));
   const [columns, setColumns] = useState<string[]>([]);
   const [failed, setFailed] = useState<unknown>(null);
-  if (error)
-    return (
-      <Page title={t('requestTitle')}>
-        <ErrorBox error={error} />
-      </Page>
-    );
-  if (!data) return <Loading />;
+  if (error || !data) return <NotLoaded title={t('requestTitle')} error={error} />;
   // What a grant can give: outside the government, public columns without personal data; inside, all but restricted.
   const enterprise = roleOf(who)?.role === 'enterprise';
   const grantable = data.columns.filter(

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { download, getJson, sendJson } from '../api.ts';
 import { useT } from '../i18n.ts';
-import { ErrorBox, Loading, Page, useLoad } from '../ui.tsx';
+import { ErrorBox, NotLoaded, Page, useLoad } from '../ui.tsx';
 import type { CatalogueItem, ReadAccess } from './types.ts';
 
 interface Result {
@@ -27,13 +27,7 @@ export function SqlPage() {
   const [result, setResult] = useState<Result | null>(null);
   const [failed, setFailed] = useState<unknown>(null);
   const [running, setRunning] = useState(false);
-  if (error)
-    return (
-      <Page title={t('sqlTitle')}>
-        <ErrorBox error={error} />
-      </Page>
-    );
-  if (!data) return <Loading />;
+  if (error || !data) return <NotLoaded title={t('sqlTitle')} error={error} />;
   const readable = data.datasets.filter((d) => d.access && d.access.columns.length > 0);
   const run = async (e: Event) => {
     e.preventDefault();

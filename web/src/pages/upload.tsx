@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { getJson } from '../api.ts';
 import { useT } from '../i18n.ts';
 import { navigate } from '../router.ts';
-import { ErrorBox, Loading, Page, useLoad } from '../ui.tsx';
+import { ErrorBox, NotLoaded, Page, useLoad } from '../ui.tsx';
 import { uploadInParts, waitForReport } from '../upload-client.ts';
 
 export function UploadPage() {
@@ -24,13 +24,7 @@ export function UploadPage() {
   const running = useRef<AbortController | null>(null);
   // Leaving the page stops the upload (its parts are dropped) or the wait for the report.
   useEffect(() => () => running.current?.abort(), []);
-  if (error)
-    return (
-      <Page title={t('uploadTitle')}>
-        <ErrorBox error={error} />
-      </Page>
-    );
-  if (!data) return <Loading />;
+  if (error || !data) return <NotLoaded title={t('uploadTitle')} error={error} />;
   const chosen = dataset || data.datasets[0]?.dataset;
   const submit = async (e: Event) => {
     e.preventDefault();

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { getJson, sendJson } from '../api.ts';
 import { useT } from '../i18n.ts';
-import { Badge, ErrorBox, Loading, Page, useLoad, when } from '../ui.tsx';
+import { Badge, ErrorBox, NotLoaded, Page, useLoad, when } from '../ui.tsx';
 import type { UploadSummary } from './types.ts';
 
 export function Uploads() {
@@ -12,13 +12,7 @@ export function Uploads() {
     'uploads',
   );
   const [withdrawing, setWithdrawing] = useState<string | null>(null);
-  if (error)
-    return (
-      <Page title={t('uploadsTitle')}>
-        <ErrorBox error={error} />
-      </Page>
-    );
-  if (!data) return <Loading />;
+  if (error || !data) return <NotLoaded title={t('uploadsTitle')} error={error} />;
   return (
     <Page title={t('uploadsTitle')}>
       {data.uploads.length === 0 ? <p>{t('noUploads')}</p> : null}
